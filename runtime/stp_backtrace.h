@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * stp_backtrace.h - kernel backtraces and register dumps from c->regs.
+ *
+ * stack_trace_save_regs() is not exported, so the runtime walks the stack
+ * itself with the x86 unwinder API (unwind_start, unwind_next_frame,
+ * unwind_get_return_address; ORC on our kernels), starting from the
+ * probe's pt_regs. The first frame printed is the probe address itself
+ * (the kprobe's address; in a kretprobe the return site, which rethook
+ * puts in regs->ip). Each frame is symbolised with sprint_symbol():
+ *
+ *	 0xffffffff81234567 : name+0xoff/0xsize [kernel]
+ *
+ * Kernel frames get " [kernel]" appended; module frames already carry
+ * " [module]" from sprint_symbol.
+ */
+#ifndef STP_BACKTRACE_H
+#define STP_BACKTRACE_H
+
+#include <linux/kallsyms.h>
+#include <linux/ptrace.h>
+#include <asm/unwind.h>
+#include "stp_print.h"
+
+/* Format one frame line for addr into out (size bytes); returns length. */
+static int stp_frame_line(struct stp_context *c, unsigned long addr,
+			  char *out, size_t size)
+{
+	sprint_symbol(c->symbuf, addr);
+	return scnprintf(out, size, " 0x%lx : %s%s\n", addr, c->symbuf,
+			 strchr(c->symbuf, '[') ? "" : " [kernel]");
+}
+
+/*
+ * Walk the stack of the probed context, calling out() for each return
+ * address, at most MAXBACKTRACE frames.
+ */
+static void stp_walk_stack(struct stp_context *c,
+			   void (*out)(struct stp_context *c,
+				       unsigned long addr, void *arg),
+			   void *arg)
+{
+	struct unwind_state state;
+	unsigned long addr;
+	int n = 0;
+
+	if (!c->regs || user_mode(c->regs))
+		return;
+	unwind_start(&state, current, c->regs, NULL);
+	for (; !unwind_done(&state) && n < MAXBACKTRACE;
+	     unwind_next_frame(&state)) {
+		addr = unwind_get_return_address(&state);
+		if (!addr)
+			break;
+		/* Frame 0 is regs->ip; a kprobe reports its own address. */
+		if (n == 0 && c->probe_addr)
+			addr = c->probe_addr;
+		out(c, addr, arg);
+		n++;
+	}
+}
+
+static void stp_bt_print_one(struct stp_context *c, unsigned long addr,
+			     void *arg)
+{
+	sprint_symbol(c->symbuf, addr);
+	stp_printf(c, " 0x%lx : %s%s\n", addr, c->symbuf,
+		   strchr(c->symbuf, '[') ? "" : " [kernel]");
+}
+
+/* print_backtrace(): the kernel stack of the probe hit, one frame a line. */
+static __maybe_unused void stp_print_backtrace(struct stp_context *c)
+{
+	stp_walk_stack(c, stp_bt_print_one, NULL);
+}
+
+/* Where stp_sprint_backtrace is writing. */
+struct stp_bt_buf {
+	char *buf;		/* destination */
+	size_t len;		/* its size */
+	size_t used;		/* bytes written, NUL excluded */
+};
+
+static void stp_bt_sprint_one(struct stp_context *c, unsigned long addr,
+			      void *arg)
+{
+	struct stp_bt_buf *b = arg;
+
+	if (b->used + 1 < b->len)
+		b->used += stp_frame_line(c, addr, b->buf + b->used,
+					  b->len - b->used);
+}
+
+/* sprint_backtrace(): the same text into buf (len bytes), cut to fit. */
+static __maybe_unused char *stp_sprint_backtrace(struct stp_context *c,
+						 char *buf, size_t len)
+{
+	struct stp_bt_buf b = { .buf = buf, .len = len, .used = 0 };
+
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	stp_walk_stack(c, stp_bt_sprint_one, &b);
+	return buf;
+}
+
+/* print_regs(): a register dump of the probe hit. */
+static __maybe_unused void stp_print_regs(struct stp_context *c)
+{
+	struct pt_regs *r = c->regs;
+
+	if (!r) {
+		stp_print(c, "(no registers in this probe)\n");
+		return;
+	}
+	stp_printf(c, "RIP: %016lx\nRSP: %016lx  EFLAGS: %08lx\n",
+		   r->ip, r->sp, r->flags);
+	stp_printf(c, "RAX: %016lx RBX: %016lx RCX: %016lx\n",
+		   r->ax, r->bx, r->cx);
+	stp_printf(c, "RDX: %016lx RSI: %016lx RDI: %016lx\n",
+		   r->dx, r->si, r->di);
+	stp_printf(c, "RBP: %016lx R08: %016lx R09: %016lx\n",
+		   r->bp, r->r8, r->r9);
+	stp_printf(c, "R10: %016lx R11: %016lx R12: %016lx\n",
+		   r->r10, r->r11, r->r12);
+	stp_printf(c, "R13: %016lx R14: %016lx R15: %016lx\n",
+		   r->r13, r->r14, r->r15);
+	stp_printf(c, "CS: %04lx SS: %04lx ORIG_RAX: %016lx\n",
+		   r->cs, r->ss, r->orig_ax);
+}
+
+#endif /* STP_BACKTRACE_H */

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * stp_compat.h - the few kernel API differences the runtime cares about.
+ *
+ * Every other runtime header calls these wrappers instead of the kernel
+ * API directly when that API changed between the kernels we build for
+ * (6.1 is the first target, 6.12 the next). Each difference is keyed on
+ * LINUX_VERSION_CODE right here, so a new kernel means touching only this
+ * file.
+ */
+#ifndef STP_COMPAT_H
+#define STP_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/kprobes.h>
+#include <linux/debugfs.h>
+#include <linux/string.h>
+
+/* The kretprobe a return instance belongs to (ri->rp went away in 5.11). */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 11, 0)
+#define stp_kretprobe_of(ri) get_kretprobe(ri)
+#else
+#define stp_kretprobe_of(ri) ((ri)->rp)
+#endif
+
+/*
+ * debugfs_create_file/dir return ERR_PTR on failure since 5.0 (NULL
+ * before); relay's create_buf_file callback must return NULL on failure.
+ */
+static inline bool stp_dentry_bad(struct dentry *d)
+{
+	return IS_ERR_OR_NULL(d);
+}
+
+/* strscpy replaced strlcpy as the bounded copy (strlcpy gone in 6.8). */
+#define stp_strscpy(dst, src, len) strscpy((dst), (src), (len))
+
+#endif /* STP_COMPAT_H */

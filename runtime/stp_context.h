@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * stp_context.h - tunables, the probe table types and the per-CPU context.
+ *
+ * A generated module describes its probes in a table of struct stp_probe
+ * and hands it to the runtime in a struct stp_module_desc. Every probe
+ * hit runs its handler with a struct stp_context: there is exactly one
+ * per possible CPU, allocated at module init, so handlers never allocate.
+ * The context also carries the CPU's print buffer and the "frames" area
+ * where generated code keeps probe locals and function arguments
+ * (desc->frames_size bytes per CPU).
+ *
+ * The session moves through the states below; a probe handler only runs
+ * when the session is in the state its kind expects (begin in STARTING,
+ * kernel probes in RUNNING, end in STOPPING, error probes in ERROR).
+ */
+#ifndef STP_CONTEXT_H
+#define STP_CONTEXT_H
+
+#include <linux/types.h>
+#include <linux/atomic.h>
+#include <linux/kallsyms.h>
+
+/* Tunables: override any of them with -DNAME=value (stap -D NAME=value). */
+#ifndef MAXSTRINGLEN
+#define MAXSTRINGLEN 512	/* bytes in a script string, NUL included */
+#endif
+#ifndef MAXACTION
+#define MAXACTION 1000		/* statements per probe hit (checked by generated code) */
+#endif
+#ifndef MAXNESTING
+#define MAXNESTING 10		/* script function call depth */
+#endif
+#ifndef MAXTRYLOCK
+#define MAXTRYLOCK 1000		/* spins on the globals lock before skipping */
+#endif
+#ifndef MAXERRORS
+#define MAXERRORS 0		/* errors tolerated before the session ends */
+#endif
+#ifndef MAXSKIPPED
+#define MAXSKIPPED 100		/* skipped probes tolerated before the session ends */
+#endif
+#ifndef STP_BUFSIZE
+#define STP_BUFSIZE 8192	/* per-CPU print buffer */
+#endif
+#ifndef MAXBACKTRACE
+#define MAXBACKTRACE 20		/* frames printed by a backtrace */
+#endif
+#ifndef STP_SUBBUF_SIZE
+#define STP_SUBBUF_SIZE 65536	/* relay sub-buffer; a record must fit in one */
+#endif
+#ifndef STP_N_SUBBUFS
+#define STP_N_SUBBUFS 8		/* relay sub-buffers per CPU */
+#endif
+
+#define STP_ERRLEN 256		/* bytes of a formatted error message */
+
+/* What a probe is attached to. */
+enum stp_probe_kind {
+	STP_BEGIN,		/* runs on "start", before kernel probes are armed */
+	STP_END,		/* runs on "stop", unless errors ended the session */
+	STP_ERROR,		/* runs on "stop" instead of end, after errors */
+	STP_KPROBE,		/* kernel.function("x") / .statement */
+	STP_KRETPROBE,		/* kernel.function("x").return */
+};
+
+/* Session states, in the order a session goes through them. */
+enum stp_session_state {
+	STP_SESSION_STARTING,	/* loaded; begin probes run here */
+	STP_SESSION_RUNNING,	/* kernel probes fire */
+	STP_SESSION_ERROR,	/* MAXERRORS exceeded: probes off, exit requested */
+	STP_SESSION_STOPPING,	/* end probes run here */
+	STP_SESSION_STOPPED,	/* everything flushed; waiting for rmmod */
+};
+
+struct stp_context;
+
+/* One entry of the generated probe table. */
+struct stp_probe {
+	enum stp_probe_kind kind;	/* what it attaches to */
+	const char *pp;			/* probe point as written, for messages */
+	const char *symbol;		/* kallsyms name kprobes resolves */
+	unsigned long offset;		/* byte offset from symbol */
+	const char *func;		/* what probefunc() returns */
+	void (*handler)(struct stp_context *c);	/* generated body */
+	int order;			/* begin/end/error: run order, low first */
+};
+
+/* What the generated module hands to stp_module_init(). */
+struct stp_module_desc {
+	const char *script;		/* script file name, for messages */
+	const struct stp_probe *probes;	/* the probe table */
+	unsigned int nprobes;		/* entries in probes */
+	size_t frames_size;		/* sizeof(struct stp_frames) */
+};
+
+/* Per-CPU probe context; the fields up to "frames" are for generated code. */
+struct stp_context {
+	const struct stp_probe *probe;	/* probe being run: pp, func */
+	struct pt_regs *regs;		/* NULL in begin/end/error */
+	struct kretprobe_instance *ri;	/* set in .return probes */
+	int is_return;			/* 1 in .return probes */
+	const char *error;		/* set by stp_error(), first one wins */
+	const char *error_loc;		/* "file.stp:3:5" */
+	long actions;			/* statements run in this hit */
+	int nesting;			/* function call depth */
+	void *frames;			/* frames_size bytes, this CPU's */
+
+	/* Private to the runtime from here on. */
+	atomic_t busy;			/* 1 while a handler owns the context */
+	unsigned long probe_addr;	/* kprobe address, 0 if not a kprobe */
+	unsigned int len;		/* bytes used in buf */
+	char errbuf[STP_ERRLEN];	/* where error points after stp_error() */
+	char symbuf[KSYM_SYMBOL_LEN];	/* scratch for symbol names */
+	char buf[STP_BUFSIZE];		/* print buffer, flushed to relay chan 1 */
+};
+
+#endif /* STP_CONTEXT_H */

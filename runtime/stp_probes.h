@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * stp_probes.h - the session: probe registration, running handlers,
+ * errors, skipped probes and the globals lock.
+ *
+ * Every handler runs through stp_claim()/stp_release(). Claiming checks
+ * that the session is in the state the probe kind runs in, takes this
+ * CPU's context (a probe that fires while the context is busy, e.g. a
+ * kprobe hit from inside another handler, is skipped and counted) and
+ * resets it. Releasing flushes the print buffer, reports the first error
+ * of the hit on stderr as "ERROR: <msg> near <loc>" and frees the
+ * context. Once more than MAXERRORS errors (or MAXSKIPPED skipped probes)
+ * happened, the session goes to STP_SESSION_ERROR: kernel probes stop
+ * running, staprun is asked to stop, and "stop" runs the error probes
+ * instead of the end probes.
+ *
+ * "start" (from the ctl file) runs the begin probes in order and then
+ * registers the kprobes and kretprobes by symbol name and offset; a probe
+ * the kernel refuses is reported and the others keep running. "stop"
+ * unregisters them, runs end (or error) probes and prints the error and
+ * skip counts. Both run in process context with the ctl mutex held.
+ */
+#ifndef STP_PROBES_H
+#define STP_PROBES_H
+
+#include <linux/kprobes.h>
+#include <linux/ptrace.h>
+#include <linux/preempt.h>
+#include <linux/smp.h>
+#include <linux/spinlock.h>
+#include <linux/delay.h>
+#include <linux/vmalloc.h>
+#include <linux/slab.h>
+#include "stp_context.h"
+#include "stp_print.h"
+#include "stp_compat.h"
+
+/* Registration state of one kernel probe of the table. */
+struct stp_kprobe {
+	union {
+		struct kprobe kp;		/* STP_KPROBE */
+		struct kretprobe rp;		/* STP_KRETPROBE */
+	} u;
+	const struct stp_probe *probe;		/* its table entry */
+	bool registered;			/* kernel accepted it */
+};
+
+static const struct stp_module_desc *stp_desc_p;	/* the generated table */
+static struct stp_context *stp_contexts;	/* nr_cpu_ids contexts */
+static char *stp_frames;			/* nr_cpu_ids frame areas */
+static size_t stp_frame_stride;			/* bytes per CPU in stp_frames */
+static struct stp_kprobe *stp_kprobes;		/* one per table entry */
+
+static atomic_t stp_state = ATOMIC_INIT(STP_SESSION_STARTING);
+static atomic_t stp_exit_requested;		/* exit() called or errors */
+static atomic_t stp_nerrors;			/* errors reported */
+static atomic_t stp_nskipped;			/* probes skipped */
+static bool stp_started;			/* "start" was done */
+static DEFINE_RAW_SPINLOCK(stp_globals_lock);	/* the script globals */
+
+/* What exit() does: ask staprun (which polls ctl) to stop the session. */
+static __maybe_unused void stp_request_exit(void)
+{
+	atomic_set(&stp_exit_requested, 1);
+}
+
+/* Too many errors or skips: stop kernel probes and ask for exit. */
+static void stp_fail_session(void)
+{
+	atomic_cmpxchg(&stp_state, STP_SESSION_STARTING, STP_SESSION_ERROR);
+	atomic_cmpxchg(&stp_state, STP_SESSION_RUNNING, STP_SESSION_ERROR);
+	stp_request_exit();
+}
+
+static void stp_count_skip(void)
+{
+	if (atomic_inc_return(&stp_nskipped) == MAXSKIPPED + 1) {
+		stp_emit_err("ERROR: Skipped too many probes, check MAXSKIPPED\n");
+		stp_fail_session();
+	}
+}
+
+/*
+ * Record a run-time error in the current hit. Only the first one is kept;
+ * generated code checks c->error after each call that can fail and skips
+ * the rest of the handler.
+ */
+static __maybe_unused __printf(3, 4)
+void stp_error(struct stp_context *c, const char *loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->error)
+		return;
+	va_start(ap, fmt);
+	vscnprintf(c->errbuf, sizeof(c->errbuf), fmt, ap);
+	va_end(ap);
+	c->error = c->errbuf;
+	c->error_loc = loc;
+}
+
+/*
+ * Take the global lock of the script's globals, spinning at most
+ * MAXTRYLOCK times. false means the lock was not had: the handler must
+ * be skipped; the skip is counted here.
+ */
+static __maybe_unused bool stp_lock_globals(struct stp_context *c)
+{
+	int i;
+
+	for (i = 0; i < MAXTRYLOCK; i++) {
+		if (raw_spin_trylock(&stp_globals_lock))
+			return true;
+		ndelay(100);
+	}
+	stp_count_skip();
+	return false;
+}
+
+static __maybe_unused void stp_unlock_globals(void)
+{
+	raw_spin_unlock(&stp_globals_lock);
+}
+
+/*
+ * Claim this CPU's context for probe p if the session is in state.
+ * Preemption must be off. NULL means: do not run the handler.
+ */
+static struct stp_context *stp_claim(const struct stp_probe *p, int state)
+{
+	struct stp_context *c;
+	int cpu;
+
+	if (atomic_read(&stp_state) != state)
+		return NULL;
+	cpu = smp_processor_id();
+	c = &stp_contexts[cpu];
+	if (atomic_inc_return(&c->busy) != 1) {
+		atomic_dec(&c->busy);
+		stp_count_skip();
+		return NULL;
+	}
+	c->probe = p;
+	c->regs = NULL;
+	c->ri = NULL;
+	c->is_return = 0;
+	c->error = NULL;
+	c->error_loc = NULL;
+	c->actions = 0;
+	c->nesting = 0;
+	c->frames = stp_frames + cpu * stp_frame_stride;
+	c->probe_addr = 0;
+	return c;
+}
+
+/* After the handler: flush output, report its error, free the context. */
+static void stp_release(struct stp_context *c)
+{
+	stp_flush(c);
+	if (c->error) {
+		if (c->error_loc)
+			stp_emit_err("ERROR: %s near %s\n", c->error,
+				     c->error_loc);
+		else
+			stp_emit_err("ERROR: %s\n", c->error);
+		if (atomic_inc_return(&stp_nerrors) > MAXERRORS)
+			stp_fail_session();
+	}
+	atomic_dec(&c->busy);
+}
+
+static int stp_kprobe_handler(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct stp_kprobe *k = container_of(kp, struct stp_kprobe, u.kp);
+	struct stp_context *c;
+
+	c = stp_claim(k->probe, STP_SESSION_RUNNING);
+	if (!c)
+		return 0;
+	c->regs = regs;
+	c->probe_addr = (unsigned long)kp->addr;
+	k->probe->handler(c);
+	stp_release(c);
+	return 0;
+}
+
+static int stp_kretprobe_handler(struct kretprobe_instance *ri,
+				 struct pt_regs *regs)
+{
+	struct kretprobe *rp = stp_kretprobe_of(ri);
+	struct stp_kprobe *k;
+	struct stp_context *c;
+
+	if (!rp)
+		return 0;
+	k = container_of(rp, struct stp_kprobe, u.rp);
+	c = stp_claim(k->probe, STP_SESSION_RUNNING);
+	if (!c)
+		return 0;
+	c->regs = regs;
+	c->ri = ri;
+	c->is_return = 1;
+	k->probe->handler(c);
+	stp_release(c);
+	return 0;
+}
+
+/* Run every probe of kind in .order order (table order among equals). */
+static void stp_run_kind(enum stp_probe_kind kind, int state)
+{
+	const struct stp_probe *probes = stp_desc_p->probes;
+	unsigned int n = stp_desc_p->nprobes;
+	int last_order = 0, last_idx = -1;
+	unsigned int i;
+
+	for (;;) {
+		int best = -1;
+
+		/* The next probe after (last_order, last_idx). */
+		for (i = 0; i < n; i++) {
+			const struct stp_probe *p = &probes[i];
+
+			if (p->kind != kind)
+				continue;
+			if (last_idx >= 0 && (p->order < last_order ||
+			    (p->order == last_order && (int)i <= last_idx)))
+				continue;
+			if (best < 0 || p->order < probes[best].order)
+				best = i;
+		}
+		if (best < 0)
+			break;
+		last_order = probes[best].order;
+		last_idx = best;
+
+		preempt_disable();
+		{
+			struct stp_context *c = stp_claim(&probes[best], state);
+
+			if (c) {
+				probes[best].handler(c);
+				stp_release(c);
+			}
+		}
+		preempt_enable();
+		cond_resched();
+	}
+}
+
+static int stp_kretprobe_maxactive(void)
+{
+	return max_t(int, 10, 2 * num_possible_cpus());
+}
+
+/* Register every kprobe/kretprobe; failures are reported, not fatal. */
+static void stp_register_probes(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < stp_desc_p->nprobes; i++) {
+		const struct stp_probe *p = &stp_desc_p->probes[i];
+		struct stp_kprobe *k = &stp_kprobes[i];
+		int rc;
+
+		if (p->kind != STP_KPROBE && p->kind != STP_KRETPROBE)
+			continue;
+		memset(&k->u, 0, sizeof(k->u));
+		k->probe = p;
+		if (p->kind == STP_KPROBE) {
+			k->u.kp.symbol_name = p->symbol;
+			k->u.kp.offset = p->offset;
+			k->u.kp.pre_handler = stp_kprobe_handler;
+			rc = register_kprobe(&k->u.kp);
+		} else {
+			k->u.rp.kp.symbol_name = p->symbol;
+			k->u.rp.kp.offset = p->offset;
+			k->u.rp.handler = stp_kretprobe_handler;
+			k->u.rp.maxactive = stp_kretprobe_maxactive();
+			rc = register_kretprobe(&k->u.rp);
+		}
+		if (rc) {
+			stp_emit_err("WARNING: probe %s registration failed: %d\n",
+				     p->pp, rc);
+			continue;
+		}
+		k->registered = true;
+	}
+}
+
+static void stp_unregister_probes(void)
+{
+	unsigned int i;
+	int missed = 0;
+
+	if (!stp_kprobes)
+		return;
+	for (i = 0; i < stp_desc_p->nprobes; i++) {
+		struct stp_kprobe *k = &stp_kprobes[i];
+
+		if (!k->registered)
+			continue;
+		if (k->probe->kind == STP_KPROBE) {
+			unregister_kprobe(&k->u.kp);
+		} else {
+			unregister_kretprobe(&k->u.rp);
+			missed += k->u.rp.nmissed;
+		}
+		k->registered = false;
+	}
+	if (missed)
+		stp_emit_err("WARNING: Number of missed return probes: %d\n",
+			     missed);
+}
+
+/* ctl "start": begin probes, then arm the kernel probes. */
+static int stp_session_start(void)
+{
+	if (stp_started)
+		return -EBUSY;
+	stp_started = true;
+	stp_run_kind(STP_BEGIN, STP_SESSION_STARTING);
+	if (atomic_cmpxchg(&stp_state, STP_SESSION_STARTING,
+			   STP_SESSION_RUNNING) != STP_SESSION_STARTING)
+		return 0;	/* errors in begin: nothing to arm */
+	if (!atomic_read(&stp_exit_requested))
+		stp_register_probes();
+	return 0;
+}
+
+/* ctl "stop": disarm, run end (or error) probes, report the counts. */
+static int stp_session_stop(void)
+{
+	int old, errors, skipped;
+
+	old = atomic_cmpxchg(&stp_state, STP_SESSION_RUNNING,
+			     STP_SESSION_STOPPING);
+	if (old == STP_SESSION_STARTING)
+		old = atomic_cmpxchg(&stp_state, STP_SESSION_STARTING,
+				     STP_SESSION_STOPPING);
+	if (old == STP_SESSION_STOPPING || old == STP_SESSION_STOPPED)
+		return 0;
+	stp_unregister_probes();
+	if (old == STP_SESSION_ERROR)
+		stp_run_kind(STP_ERROR, STP_SESSION_ERROR);
+	else
+		stp_run_kind(STP_END, STP_SESSION_STOPPING);
+	atomic_set(&stp_state, STP_SESSION_STOPPED);
+
+	errors = atomic_read(&stp_nerrors);
+	skipped = atomic_read(&stp_nskipped);
+	if (errors || skipped)
+		stp_emit_err("WARNING: Number of errors: %d, skipped probes: %d\n",
+			     errors, skipped);
+	if (atomic_read(&stp_dropped))
+		stp_emit_err("WARNING: %d records lost: relay buffers full\n",
+			     atomic_read(&stp_dropped));
+	return 0;
+}
+
+#endif /* STP_PROBES_H */

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * stp_runtime.h - the runtime every generated module includes first.
+ *
+ * It pulls in the rest of runtime/ (all static functions, one module per
+ * translation unit) and adds the module's life cycle:
+ *
+ *   stp_module_init(desc)  allocates the per-CPU contexts and frames and
+ *                          creates /sys/kernel/debug/MODNAME/ with the
+ *                          relay files trace0..N and the ctl file. No
+ *                          probe is armed yet.
+ *   ctl "start"            runs begin probes, arms kprobes/kretprobes.
+ *   ctl "stop"             disarms, runs end (or error) probes, flushes.
+ *   stp_module_exit()      undoes init in reverse, disarming first if
+ *                          staprun died without writing "stop".
+ *
+ * Reading ctl returns one line "STATE ERRORS SKIPPED FAILED": STATE is
+ * starting, running, exit (staprun should stop now), stopping or stopped;
+ * FAILED is 1 when errors ended the session.
+ */
+#ifndef STP_RUNTIME_H
+#define STP_RUNTIME_H
+
+#ifndef pr_fmt
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+#endif
+
+#include <linux/module.h>
+#include <linux/kernel.h>
+#include <linux/init.h>
+#include <linux/fs.h>
+#include <linux/uaccess.h>
+#include <linux/mutex.h>
+#include <linux/cpumask.h>
+#include "stp_compat.h"
+#include "stp_context.h"
+#include "stp_transport.h"
+#include "stp_print.h"
+#include "stp_probes.h"
+#include "stp_helpers.h"
+#include "stp_backtrace.h"
+
+static struct dentry *stp_dir;		/* /sys/kernel/debug/MODNAME */
+static DEFINE_MUTEX(stp_ctl_mutex);	/* serialises start/stop/exit */
+
+static const char *stp_state_name(void)
+{
+	int state = atomic_read(&stp_state);
+
+	if (state == STP_SESSION_STOPPING)
+		return "stopping";
+	if (state == STP_SESSION_STOPPED)
+		return "stopped";
+	if (atomic_read(&stp_exit_requested))
+		return "exit";
+	return state == STP_SESSION_RUNNING ? "running" : "starting";
+}
+
+static ssize_t stp_ctl_read(struct file *file, char __user *ubuf,
+			    size_t count, loff_t *ppos)
+{
+	char line[64];
+	int n;
+
+	n = scnprintf(line, sizeof(line), "%s %d %d %d\n", stp_state_name(),
+		      atomic_read(&stp_nerrors), atomic_read(&stp_nskipped),
+		      atomic_read(&stp_nerrors) > MAXERRORS ||
+		      atomic_read(&stp_nskipped) > MAXSKIPPED);
+	return simple_read_from_buffer(ubuf, count, ppos, line, n);
+}
+
+static ssize_t stp_ctl_write(struct file *file, const char __user *ubuf,
+			     size_t count, loff_t *ppos)
+{
+	char cmd[16];
+	size_t n = min(count, sizeof(cmd) - 1);
+	int rc;
+
+	if (copy_from_user(cmd, ubuf, n))
+		return -EFAULT;
+	cmd[n] = '\0';
+	strim(cmd);
+	mutex_lock(&stp_ctl_mutex);
+	if (!strcmp(cmd, "start"))
+		rc = stp_session_start();
+	else if (!strcmp(cmd, "stop"))
+		rc = stp_session_stop();
+	else
+		rc = -EINVAL;
+	mutex_unlock(&stp_ctl_mutex);
+	return rc ? rc : count;
+}
+
+static const struct file_operations stp_ctl_fops = {
+	.owner = THIS_MODULE,
+	.read = stp_ctl_read,
+	.write = stp_ctl_write,
+	.llseek = default_llseek,
+};
+
+static void stp_free_memory(void)
+{
+	kfree(stp_kprobes);
+	stp_kprobes = NULL;
+	vfree(stp_frames);
+	stp_frames = NULL;
+	vfree(stp_contexts);
+	stp_contexts = NULL;
+}
+
+static __maybe_unused int stp_module_init(const struct stp_module_desc *desc)
+{
+	struct dentry *ctl;
+	int rc = -ENOMEM;
+
+	stp_desc_p = desc;
+	stp_contexts = vzalloc(array_size(nr_cpu_ids, sizeof(*stp_contexts)));
+	if (!stp_contexts)
+		goto err;
+	stp_frame_stride = ALIGN(max_t(size_t, desc->frames_size, 1),
+				 SMP_CACHE_BYTES);
+	stp_frames = vzalloc(array_size(nr_cpu_ids, stp_frame_stride));
+	if (!stp_frames)
+		goto err_free_memory;
+	stp_kprobes = kcalloc(max(desc->nprobes, 1U), sizeof(*stp_kprobes),
+			      GFP_KERNEL);
+	if (!stp_kprobes)
+		goto err_free_memory;
+
+	stp_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	if (stp_dentry_bad(stp_dir)) {
+		rc = stp_dir ? PTR_ERR(stp_dir) : -ENODEV;
+		pr_err("cannot create debugfs directory: %d\n", rc);
+		goto err_free_memory;
+	}
+	rc = stp_transport_open(stp_dir);
+	if (rc) {
+		pr_err("cannot open relay channel: %d\n", rc);
+		goto err_remove_dir;
+	}
+	ctl = debugfs_create_file("ctl", 0600, stp_dir, NULL, &stp_ctl_fops);
+	if (stp_dentry_bad(ctl)) {
+		rc = ctl ? PTR_ERR(ctl) : -ENODEV;
+		pr_err("cannot create ctl file: %d\n", rc);
+		goto err_close_transport;
+	}
+	return 0;
+
+err_close_transport:
+	stp_transport_close();
+err_remove_dir:
+	debugfs_remove(stp_dir);
+	stp_dir = NULL;
+err_free_memory:
+	stp_free_memory();
+err:
+	return rc;
+}
+
+static __maybe_unused void stp_module_exit(void)
+{
+	/* staprun may have died without "stop": disarm everything first. */
+	mutex_lock(&stp_ctl_mutex);
+	atomic_set(&stp_state, STP_SESSION_STOPPED);
+	stp_unregister_probes();
+	mutex_unlock(&stp_ctl_mutex);
+
+	stp_transport_close();		/* removes trace0..N */
+	debugfs_remove(stp_dir);	/* ctl and the directory */
+	stp_dir = NULL;
+	stp_free_memory();
+}
+
+#endif /* STP_RUNTIME_H */

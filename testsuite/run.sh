@@ -1,0 +1,373 @@
+#!/bin/bash
+# run.sh - run the testsuite: every test is a file, its expectations sit
+# next to it (see doc/testing.md).
+#
+#	unit/*.c	built with the sanitizer flags and run; exit 0 = pass
+#	parse/*.stp	stap -p1 X.stp            stdout == X.ast
+#	errors/*.stp	stap -p2 X.stp            exit 1, stderr == X.stderr
+#	gen/*.stp	stap -p3 X.stp            stdout == X.c.golden
+#	run/*.stp	stap -p4 -m X -r REL      then ALL run in one VM boot;
+#			stdout == X.stdout (or matches every line of X.match)
+#	shell/*.sh	any script; exit 0 pass, 77 skip, else fail
+#
+# Like QBE's tools/test.sh it prints "name ... ok|FAIL|skip", a diff for
+# each failure and "N passed, N failed, N skipped"; the exit status is 1
+# when something failed.  UPDATE=1 rewrites the expected files instead of
+# comparing (review those diffs like code).
+#
+# usage: testsuite/run.sh [-k KERNEL] [-t SECS] [PATTERN...]
+#	PATTERN selects tests whose "kind/name" contains it (globs allowed).
+# env: STAP (./stap), STAPRUN (./staprun), STAPVM (src/stap-vm), KREL
+#	(same as -k), JOBS (parallel module builds, nproc), UNIT_CC,
+#	UNIT_CFLAGS, KEEP=1 (keep the work directory), UPDATE=1.
+set -u
+export LC_ALL=C
+
+cd "$(dirname "$0")/.." || exit 2
+top=$(pwd)
+
+usage()
+{
+	sed -n 's/^# usage: /usage: /p' "$0" >&2
+	exit 2
+}
+
+krel=${KREL:-} secs=${TEST_TIMEOUT:-30}
+while getopts k:t:h o; do
+	case $o in
+	k) krel=$OPTARG ;;
+	t) secs=$OPTARG ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+patterns=("$@")
+
+STAP=${STAP:-./stap}
+STAPRUN=${STAPRUN:-./staprun}
+STAPVM=${STAPVM:-src/stap-vm}
+UNIT_CC=${UNIT_CC:-cc}
+UNIT_CFLAGS=${UNIT_CFLAGS:--O1 -g -fsanitize=address,undefined \
+-fno-sanitize-recover=all -fno-omit-frame-pointer -Wall -Wextra -Wshadow \
+-Wstrict-prototypes -Wmissing-prototypes -Werror}
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+UPDATE=${UPDATE:-}
+
+# abspath P: P made absolute (for commands run from other directories).
+abspath()
+{
+	case $1 in
+	/*) printf '%s\n' "$1" ;;
+	*) printf '%s\n' "$top/${1#./}" ;;
+	esac
+}
+stap_abs=$(abspath "$STAP")
+staprun_abs=$(abspath "$STAPRUN")
+stapvm_abs=$(abspath "$STAPVM")
+
+[ -n "$krel" ] || krel=$("$stapvm_abs" -R 2>/dev/null) || krel=
+if [ -n "$krel" ] && [ ! -d "/lib/modules/$krel/build" ]; then
+	echo "run.sh: no headers for kernel $krel (/lib/modules/$krel/build)" >&2
+	exit 2
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/stap-tests.XXXXXX") || exit 2
+if [ -n "${KEEP:-}" ]; then
+	trap 'echo "run.sh: kept $work"' EXIT
+else
+	trap 'rm -rf "$work"' EXIT
+fi
+
+npass=0 nfail=0 nskip=0
+
+# selected NAME: is the test kind/name wanted by the command line?
+selected()
+{
+	local p
+	[ ${#patterns[@]} -eq 0 ] && return 0
+	for p in "${patterns[@]}"; do
+		# shellcheck disable=SC2053
+		[[ $1 == *$p* ]] && return 0
+	done
+	return 1
+}
+
+# needs_kernel FILE: does FILE start with "test: requires kernel-headers"?
+needs_kernel()
+{
+	head -n 1 "$1" | grep -q 'test: requires kernel-headers'
+}
+
+ok()
+{
+	echo "$1 ... ok"
+	npass=$((npass + 1))
+}
+
+skip()
+{
+	echo "$1 ... skip${2:+ ($2)}"
+	nskip=$((nskip + 1))
+}
+
+# fail NAME [WHY]: the rest of the explanation comes on stdin.
+fail()
+{
+	echo "$1 ... FAIL${2:+ ($2)}"
+	sed 's/^/    /'
+	nfail=$((nfail + 1))
+}
+
+# compare NAME EXPECTED GOT: diff, or rewrite EXPECTED under UPDATE=1.
+compare()
+{
+	if [ -n "$UPDATE" ]; then
+		cmp -s "$2" "$3" || { cp "$3" "$2"; echo "$1: updated $2"; }
+		return 0
+	fi
+	diff -u --label "$2" --label got "$2" "$3" >"$work/diff" && return 0
+	return 1
+}
+
+have_stap()
+{
+	[ -x "$stap_abs" ] || { echo "no $STAP: build it first (make)" >"$work/why"; return 1; }
+}
+
+#
+# unit/*.c: a main() that returns non-zero on failure.  A line
+# "/* test: link src/arena.c -lelf */" adds sources and libraries.
+#
+unit_tests()
+{
+	local c name exe link
+	for c in testsuite/unit/*.c; do
+		[ -f "$c" ] || continue
+		name=unit/$(basename "$c" .c)
+		selected "$name" || continue
+		exe=$work/unit/$(basename "$c" .c)
+		mkdir -p "$work/unit"
+		link=$(sed -n 's|.*test: *link \(.*\)\*/.*|\1|p; s|.*test: *link \([^*]*\)$|\1|p' "$c" | head -n 1)
+		# shellcheck disable=SC2086
+		if ! $UNIT_CC $UNIT_CFLAGS -Isrc -Iruntime -Itestsuite/unit \
+			-o "$exe" "$c" $link >"$work/out" 2>&1; then
+			fail "$name" "does not compile" <"$work/out"
+			continue
+		fi
+		if "$exe" >"$work/out" 2>&1; then
+			ok "$name"
+		else
+			fail "$name" "exit $?" <"$work/out"
+		fi
+	done
+}
+
+# stp_test KIND FILE: one parse, errors or gen test.  Tests that need a
+# kernel (first line "# test: requires kernel-headers") get -r REL.
+stp_test()
+{
+	local kind=$1 stp=$2 name rflag=() rc
+	name=$kind/$(basename "$stp" .stp)
+	selected "$name" || return 0
+	if needs_kernel "$stp"; then
+		[ -n "$krel" ] || { skip "$name" "no kernel headers"; return 0; }
+		rflag=(-r "$krel")
+	fi
+	have_stap || { fail "$name" <"$work/why"; return 0; }
+	local base=${stp%.stp} out=$work/out err=$work/err
+	case $kind in
+	parse)
+		"$STAP" -p1 "${rflag[@]}" "$stp" >"$out" 2>"$err"
+		rc=$?
+		[ $rc = 0 ] || { fail "$name" "exit $rc" <"$err"; return 0; }
+		if compare "$name" "$base.ast" "$out"; then ok "$name"; else fail "$name" <"$work/diff"; fi
+		;;
+	gen)
+		"$STAP" -p3 "${rflag[@]}" "$stp" >"$out" 2>"$err"
+		rc=$?
+		[ $rc = 0 ] || { fail "$name" "exit $rc" <"$err"; return 0; }
+		if compare "$name" "$base.c.golden" "$out"; then ok "$name"; else fail "$name" <"$work/diff"; fi
+		;;
+	errors)
+		"$STAP" -p2 "${rflag[@]}" "$stp" >"$out" 2>"$err"
+		rc=$?
+		if [ $rc != 1 ]; then
+			fail "$name" "exit $rc" < <(echo "expected exit 1, got $rc"; cat "$err")
+			return 0
+		fi
+		if compare "$name" "$base.stderr" "$err"; then ok "$name"; else fail "$name" <"$work/diff"; fi
+		;;
+	esac
+}
+
+#
+# run/*.stp: build every module on the host (JOBS at a time), then run
+# them all in one boot of the test kernel (stap-vm -b).
+#
+# build_one STP: compile one run test into $work/run/NAME/case/.
+build_one()
+{
+	local stp=$1 n d m opts
+	n=$(basename "$stp" .stp)
+	d=$work/run/$n
+	m=$(printf '%s' "$n" | tr -c 'A-Za-z0-9_' '_')
+	mkdir -p "$d/case/$n"
+	opts=
+	[ -f "${stp%.stp}.opts" ] && opts=$(cat "${stp%.stp}.opts")
+	# shellcheck disable=SC2086
+	(cd "$d" && "$stap_abs" -p4 -m "$m" -r "$krel" $opts "$top/$stp" \
+		>build.out 2>build.err)
+	echo $? >"$d/build.rc"
+	[ -f "$d/$m.ko" ] && mv "$d/$m.ko" "$d/case/$n/module.ko"
+	for f in cmd sigint args; do
+		[ -f "${stp%.stp}.$f" ] && cp "${stp%.stp}.$f" "$d/case/$n/$f"
+	done
+	return 0
+}
+
+run_tests()
+{
+	local stp n name list=() batch=$work/batch d rc want got msg why
+
+	for stp in testsuite/run/*.stp; do
+		[ -f "$stp" ] || continue
+		name=run/$(basename "$stp" .stp)
+		selected "$name" && list+=("$stp")
+	done
+	[ ${#list[@]} -gt 0 ] || return 0
+
+	why=
+	[ -n "$krel" ] || why="no kernel headers"
+	if [ -n "$why" ]; then
+		for stp in "${list[@]}"; do skip "run/$(basename "$stp" .stp)" "$why"; done
+		return 0
+	fi
+	rm -f "$work/why"
+	if ! have_stap || ! [ -x "$staprun_abs" ]; then
+		[ -x "$staprun_abs" ] || echo "no $STAPRUN: build it first (make)" >>"$work/why"
+		for stp in "${list[@]}"; do fail "run/$(basename "$stp" .stp)" <"$work/why"; done
+		return 0
+	fi
+
+	mkdir -p "$batch"
+	export work top stap_abs krel
+	export -f build_one
+	printf '%s\n' "${list[@]}" |
+		xargs -P "$JOBS" -I{} bash -c 'build_one "$1"' _ {}
+
+	for stp in "${list[@]}"; do
+		n=$(basename "$stp" .stp)
+		[ -f "$work/run/$n/case/$n/module.ko" ] &&
+			mv "$work/run/$n/case/$n" "$batch/$n"
+	done
+	if [ -n "$(ls "$batch")" ]; then
+		STAPRUN=$staprun_abs "$stapvm_abs" -b "$batch" -r "$krel" \
+			-t "$secs" >"$work/vm.out" 2>&1
+		if [ -s "$work/vm.out" ]; then
+			sed 's/^/run.sh: /' "$work/vm.out" >&2
+		fi
+	fi
+
+	for stp in "${list[@]}"; do
+		n=$(basename "$stp" .stp)
+		name=run/$n
+		base=${stp%.stp}
+		d=$batch/$n
+		if [ ! -d "$d" ]; then
+			fail "$name" "build" < <(
+				echo "stap -p4 exited $(cat "$work/run/$n/build.rc")"
+				tail -n 30 "$work/run/$n/build.err"
+			)
+			continue
+		fi
+		want=0
+		[ -f "$base.rc" ] && want=$(tr -d ' \n' <"$base.rc")
+		got= msg=
+		[ -f "$d/rc" ] && read -r got msg <"$d/rc"
+		if [ -n "$msg" ] || [ "$got" != "$want" ]; then
+			fail "$name" "status" < <(
+				echo "exit status $got, expected $want${msg:+: $msg}"
+				echo "--- stderr:"
+				head -n 20 "$d/stderr"
+				echo "--- stdout:"
+				head -n 20 "$d/stdout"
+				if [ -s "$d/klog" ]; then
+					echo "--- kernel log:"
+					head -n 40 "$d/klog"
+				fi
+			)
+			continue
+		fi
+		if [ -f "$base.stdout" ]; then
+			if ! compare "$name" "$base.stdout" "$d/stdout"; then
+				fail "$name" "stdout" <"$work/diff"
+				continue
+			fi
+		elif [ -f "$base.match" ]; then
+			if ! match_lines "$base.match" "$d/stdout" >"$work/diff"; then
+				fail "$name" "stdout" < <(cat "$work/diff"
+					echo "--- stdout:"; head -n 40 "$d/stdout")
+				continue
+			fi
+		fi
+		if [ -f "$base.stderr" ]; then
+			if ! compare "$name" "$base.stderr" "$d/stderr"; then
+				fail "$name" "stderr" <"$work/diff"
+				continue
+			fi
+		fi
+		ok "$name"
+	done
+}
+
+# match_lines PATTERNS FILE: every non-empty line of PATTERNS (an ERE)
+# must match some line of FILE.
+match_lines()
+{
+	local re bad=0
+	while IFS= read -r re; do
+		[ -n "$re" ] || continue
+		grep -E -q -e "$re" "$2" || { echo "no line matches: $re"; bad=1; }
+	done <"$1"
+	return $bad
+}
+
+#
+# shell/*.sh: run from the top directory with the environment below.
+#
+shell_tests()
+{
+	local sh name rc t
+	for sh in testsuite/shell/*.sh; do
+		[ -f "$sh" ] || continue
+		name=shell/$(basename "$sh" .sh)
+		selected "$name" || continue
+		if needs_kernel "$sh" && [ -z "$krel" ]; then
+			skip "$name" "no kernel headers"
+			continue
+		fi
+		t=$work/shell/$(basename "$sh" .sh)
+		mkdir -p "$t"
+		STAP=$stap_abs STAPRUN=$staprun_abs STAPVM=$stapvm_abs KREL=$krel \
+			TOPDIR=$top TESTTMP=$t TEST_TIMEOUT=$secs \
+			bash "$sh" </dev/null >"$t.out" 2>&1
+		rc=$?
+		case $rc in
+		0) ok "$name" ;;
+		77) skip "$name" "$(tail -n 1 "$t.out")" ;;
+		*) fail "$name" "exit $rc" < <(tail -n 40 "$t.out") ;;
+		esac
+	done
+}
+
+unit_tests
+for kind in parse errors gen; do
+	for stp in testsuite/$kind/*.stp; do
+		[ -f "$stp" ] && stp_test $kind "$stp"
+	done
+done
+run_tests
+shell_tests
+
+echo "$npass passed, $nfail failed, $nskip skipped"
+[ $nfail = 0 ]

@@ -1,0 +1,163 @@
+/*
+ * ast.h - the parsed script: probes, functions, globals, and the
+ * expression/statement tree they contain.
+ * Built by parse.c, annotated in place by sema.c (types, symbols,
+ * callees), read by gen.c.
+ */
+#ifndef AST_H
+#define AST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lex.h"
+
+enum type {
+	TY_UNKNOWN,
+	TY_LONG,
+	TY_STRING,
+	TY_STATS,
+};
+
+enum node_kind {
+	/* expressions */
+	N_NUM,			/* num */
+	N_STR,			/* str, slen */
+	N_VAR,			/* name -> sym */
+	N_INDEX,		/* name[args] -> sym (an array) */
+	N_CALL,			/* name(args) -> fn */
+	N_TARGET,		/* $name */
+	N_UNARY,		/* op lhs: - ! ~ + */
+	N_BINARY,		/* lhs op rhs: arithmetic, compare, . && || */
+	N_ASSIGN,		/* lhs op rhs: = += -= ... .= */
+	N_INCDEC,		/* op lhs (prefix) or lhs op (postfix) */
+	N_TERNARY,		/* cond ? then : els */
+	N_IN,			/* [args] in name */
+	N_AGG,			/* lhs <<< rhs */
+	/* statements */
+	N_BLOCK,		/* body: list */
+	N_EXPR,			/* lhs ; */
+	N_IF,			/* if (cond) then else els */
+	N_WHILE,		/* while (cond) body */
+	N_FOR,			/* for (init; cond; inc) body */
+	N_FOREACH,		/* foreach ([args] in name) body */
+	N_BREAK,
+	N_CONTINUE,
+	N_RETURN,		/* return lhs */
+	N_NEXT,
+	N_DELETE,		/* delete lhs */
+	N_EMPTY,		/* ; */
+};
+
+struct symbol;
+struct function;
+
+struct node {
+	enum node_kind kind;	/* what it is */
+	struct token *tok;	/* main token, for diagnostics */
+	const char *op;		/* interned operator spelling */
+	enum type ty;		/* expression type, set by sema */
+	struct node *lhs, *rhs;	/* operands */
+	struct node *cond;	/* if / while / for / ?: condition */
+	struct node *then, *els;	/* branches */
+	struct node *init, *inc;	/* for loop parts */
+	struct node *body;	/* loop body, block statements */
+	struct node *args;	/* call arguments, array keys */
+	struct node *next;	/* next in a list */
+	const char *name;	/* variable, array or function name */
+	int64_t num;		/* N_NUM value */
+	const char *str;	/* N_STR value */
+	int slen;		/* bytes in str */
+	bool prefix;		/* N_INCDEC: ++x rather than x++ */
+	struct symbol *sym;	/* resolved variable */
+	struct function *fn;	/* resolved callee */
+	int tmp;		/* gen: string temporary index, -1 none */
+};
+
+/* A variable: global, local or function parameter. */
+struct symbol {
+	const char *name;	/* interned */
+	enum type ty;		/* inferred or declared */
+	bool global;		/* script-wide */
+	bool is_array;		/* used with [] */
+	int nkeys;		/* array arity */
+	enum type keyty[9];	/* array key types */
+	int64_t size;		/* global a[size], 0 default */
+	struct token *tok;	/* declaration or first use */
+	struct node *init;	/* global initialiser (literal) */
+	bool written, read;	/* for warnings */
+	struct symbol *next;	/* next in its scope */
+};
+
+/* One component of a probe point: name or name(arg). */
+struct pp_comp {
+	const char *name;	/* "kernel", "function", "return", "*" ... */
+	struct token *arg;	/* literal argument, NULL if none */
+	struct token *tok;	/* first token, for diagnostics */
+	struct pp_comp *next;
+};
+
+struct probe_point {
+	struct pp_comp *comps;	/* dotted components */
+	bool optional;		/* trailing '?' */
+	bool sufficient;	/* trailing '!' */
+	struct token *tok;	/* first token */
+	struct token *end;	/* last token */
+	struct probe_point *next;
+};
+
+struct probe {
+	struct probe_point *points;	/* comma-separated list */
+	struct node *cond;	/* probe ... if (cond), or NULL */
+	struct node *body;	/* N_BLOCK */
+	struct symbol *locals;	/* set by sema */
+	struct token *tok;	/* "probe" keyword */
+	const char *alias;	/* for "probe NAME = ...": NAME */
+	bool epilogue;		/* "+=" alias */
+	bool from_tapset;	/* defined in a tapset file */
+	int index;		/* source order among probes */
+	struct probe *next;
+};
+
+struct function {
+	const char *name;	/* interned */
+	enum type ret;		/* declared or inferred return type */
+	struct symbol *params;	/* in order */
+	int nparams;
+	struct node *body;	/* N_BLOCK, or NULL for embedded C */
+	const char *embedded;	/* %{ %} body */
+	struct token *tok;	/* the name token */
+	struct symbol *locals;	/* set by sema, params excluded */
+	bool from_tapset;	/* defined in a tapset file */
+	bool used;		/* reachable from a probe */
+	bool uses_globals;	/* touches globals, directly or not */
+	struct function *next;
+};
+
+/* A top-level %{ %} block. */
+struct embed {
+	struct token *tok;
+	const char *code;
+	bool from_tapset;
+	bool used;		/* its file provides something used */
+	const struct srcfile *file;
+	struct embed *next;
+};
+
+struct script {
+	struct probe *probes;	/* in source order */
+	struct function *funcs;
+	struct symbol *globals;
+	struct embed *embeds;
+	int nfiles;		/* library files parsed */
+};
+
+/* Print the script back in canonical form (stap -p1). */
+#include <stdio.h>
+void ast_print(FILE *out, const struct script *s, bool with_tapsets);
+void ast_print_expr(FILE *out, const struct node *n);
+void ast_print_point(FILE *out, const struct probe_point *pp);
+
+const char *type_name(enum type ty);
+
+#endif

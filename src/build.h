@@ -1,0 +1,39 @@
+/*
+ * build.h - pass 4: turn generated C into NAME.ko with kbuild, through
+ * a cache keyed by everything that shapes the module.
+ * Input: C text, session. Output: the path of a built .ko.
+ */
+#ifndef BUILD_H
+#define BUILD_H
+
+#include "arena.h"
+#include "session.h"
+
+/* The module name for this C text: -m NAME, or stap_<hash>. */
+const char *build_module_name(const struct session *ss, const char *ctext);
+
+/*
+ * Write the C and Kbuild files into dir (pass 3's output).
+ */
+int build_write(const struct session *ss, const char *dir, const char *name,
+		const char *ctext);
+
+/*
+ * Build (or fetch from the cache) dir/name.ko. Returns the path of the
+ * module, or NULL after printing why. *cached receives the module's
+ * path in the cache, or NULL when there is no cache.
+ */
+const char *build_module(const struct session *ss, const char *dir,
+			 const char *name, const char *ctext,
+			 const char **cached);
+
+/* /lib/modules/REL/build, checked; NULL after an error message. */
+const char *build_kernel_dir(const char *release);
+
+/* Create a fresh temporary directory, or exit with a message. */
+const char *build_tmpdir(void);
+
+/* Remove a directory tree (the temporary directory). */
+void build_rmtree(const char *dir);
+
+#endif

@@ -1,0 +1,113 @@
+/*
+ * diag.c - the only place that prints user diagnostics.
+ *
+ * A diagnostic is a "file:line:col: kind: message" line, the source line
+ * it refers to, and a caret line under the marked text. Tabs in the
+ * source are copied into the caret line so the caret lines up whatever
+ * the terminal's tab width.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+
+static int nerrors;
+int diag_quiet_warnings;
+
+static void show(const struct srcpos *pos, const char *kind,
+		 const char *fmt, va_list ap)
+{
+	if (!pos || !pos->file) {
+		fprintf(stderr, "stap: %s: ", kind);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+		return;
+	}
+	fprintf(stderr, "%s:%d:%d: %s: ", pos->file->name, pos->line,
+		pos->col, kind);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+
+	/* The source line holding the position. */
+	const char *text = pos->file->text;
+	const char *start = pos->loc;
+
+	while (start > text && start[-1] != '\n')
+		start--;
+	const char *end = strchr(pos->loc, '\n');
+
+	if (!end)
+		end = text + pos->file->len;
+	fprintf(stderr, "%.*s\n", (int)(end - start), start);
+	for (const char *p = start; p < pos->loc; p++)
+		fputc(*p == '\t' ? '\t' : ' ', stderr);
+	fputc('^', stderr);
+	int n = pos->len;
+
+	if (pos->loc + n > end)
+		n = (int)(end - pos->loc);
+	for (int i = 1; i < n; i++)
+		fputc('~', stderr);
+	fputc('\n', stderr);
+}
+
+void diag_error(const struct srcpos *pos, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	show(pos, "error", fmt, ap);
+	va_end(ap);
+	nerrors++;
+}
+
+void diag_warn(const struct srcpos *pos, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (diag_quiet_warnings)
+		return;
+	va_start(ap, fmt);
+	show(pos, "warning", fmt, ap);
+	va_end(ap);
+}
+
+void diag_note(const struct srcpos *pos, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	show(pos, "note", fmt, ap);
+	va_end(ap);
+}
+
+void diag_fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "stap: error: ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(1);
+}
+
+int diag_count(void)
+{
+	return nerrors;
+}
+
+void diag_ice(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "stap: internal error at %s:%d: ", file, line);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	abort();
+}

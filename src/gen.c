@@ -1,0 +1,841 @@
+/*
+ * gen.c - translate the elaborated program into kernel C.
+ *
+ * Output order follows the kprobe sample: banner, runtime include,
+ * frame structs (the per-CPU storage for locals), globals, embedded C,
+ * functions, probe handlers, the probe table, module init/exit.
+ *
+ * Locals live in per-CPU frames, not on the kernel stack: a probe
+ * handler's locals in frames->p, a script function's in
+ * frames->f[depth], so recursion gets one frame per level. Each body
+ * starts with a pointer `l` to its frame.
+ *
+ * Expressions become C expressions. A long is int64_t; a string is a
+ * `const char *` into a frame, a global or a literal. Any operation that
+ * makes a new string (concatenation, sprintf, a string function's
+ * result) writes into a temporary buffer of the frame, l->tN; numbering
+ * restarts at every expression statement, so a frame holds only as many
+ * as the largest statement needs.
+ *
+ * Every statement is preceded by a comment with its source location and
+ * text, counts against MAXACTION, and is followed by an error check: a
+ * run-time error (set with stp_error) ends the probe handler.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "gen.h"
+
+#define STAP_VERSION "0.1"
+
+struct gen {
+	struct strbuf *out;	/* C text */
+	int depth;		/* indentation */
+	const struct session *ss;
+	const struct program *prog;
+	struct function *fn;	/* body being generated, or NULL */
+	int ntemps;		/* temporaries used by the current expression */
+	int maxtemps;		/* most used by one statement of this body */
+};
+
+static void __attribute__((format(printf, 2, 3)))
+emit(struct gen *g, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (*fmt && *fmt != '#')
+		for (int i = 0; i < g->depth; i++)
+			sb_putc(g->out, '\t');
+	va_start(ap, fmt);
+	sb_vprintf(g->out, fmt, ap);
+	va_end(ap);
+	sb_putc(g->out, '\n');
+}
+
+static void blank(struct gen *g)
+{
+	sb_putc(g->out, '\n');
+}
+
+/* Append s as the body of a C string literal. */
+static void c_escape(struct strbuf *sb, const char *s, int len, bool percent)
+{
+	for (int i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\') {
+			sb_putc(sb, '\\');
+			sb_putc(sb, c);
+		} else if (c == '\n') {
+			sb_puts(sb, "\\n");
+		} else if (c == '\t') {
+			sb_puts(sb, "\\t");
+		} else if (c == '%' && percent) {
+			sb_puts(sb, "%%");
+		} else if (c < 32 || c >= 127 || c == '?') {
+			sb_printf(sb, "\\%03o", c);
+		} else {
+			sb_putc(sb, c);
+		}
+	}
+}
+
+static const char *c_string(const char *s, int len)
+{
+	struct strbuf sb = { 0 };
+
+	sb_putc(&sb, '"');
+	c_escape(&sb, s, len, false);
+	sb_putc(&sb, '"');
+	return sb.buf;
+}
+
+/* "file:line:col" of a token, as a C string literal. */
+static const char *loc(const struct token *tok)
+{
+	const struct srcpos *p = &tok->pos;
+	const char *s = arena_printf("%s:%d:%d", p->file->name, p->line,
+				     p->col);
+
+	return c_string(s, (int)strlen(s));
+}
+
+/* The source text at tok, up to the end of its line, for a comment. */
+static const char *source_excerpt(const struct token *tok)
+{
+	struct strbuf sb = { 0 };
+	const char *p = tok->pos.loc;
+	int n = 0;
+
+	while (*p && *p != '\n' && n < 60) {
+		if (p[0] == '*' && p[1] == '/') {
+			sb_puts(&sb, "* /");
+			p += 2;
+			n += 2;
+			continue;
+		}
+		if (p[0] == '/' && p[1] == '*') {
+			sb_puts(&sb, "/ *");
+			p += 2;
+			n += 2;
+			continue;
+		}
+		sb_putc(&sb, *p == '\t' ? ' ' : *p);
+		p++;
+		n++;
+	}
+	while (sb.len && sb.buf[sb.len - 1] == ' ')
+		sb.buf[--sb.len] = '\0';
+	if (*p && *p != '\n')
+		sb_puts(&sb, "...");
+	return sb.buf ? sb.buf : "";
+}
+
+static const char *var_ref(const struct symbol *sym)
+{
+	if (sym->global)
+		return arena_printf("g_%s", sym->name);
+	return arena_printf("l->l_%s", sym->name);
+}
+
+static const char *new_temp(struct gen *g)
+{
+	int t = g->ntemps++;
+
+	if (g->ntemps > g->maxtemps)
+		g->maxtemps = g->ntemps;
+	return arena_printf("l->t%d", t);
+}
+
+static const char *expr(struct gen *g, struct node *n);
+
+/* Arguments of a print-family call as ", a, b" with C casts. */
+static void print_args(struct gen *g, struct strbuf *sb, struct node *args)
+{
+	for (struct node *a = args; a; a = a->next) {
+		if (a->ty == TY_STRING)
+			sb_printf(sb, ", %s", expr(g, a));
+		else
+			sb_printf(sb, ", (long long)(%s)", expr(g, a));
+	}
+}
+
+/*
+ * print, println, printd, printdln, log and their s- forms: build a
+ * kernel format from the argument types.
+ */
+static const char *print_call(struct gen *g, struct node *n)
+{
+	const char *name = n->name;
+	bool to_string = name[0] == 's';
+	bool delim = strstr(name, "printd") != NULL;
+	bool newline = strstr(name, "ln") != NULL || !strcmp(name, "log");
+	struct node *args = delim ? n->args->next : n->args;
+	struct strbuf fmt = { 0 }, sb = { 0 };
+
+	if (!strcmp(name, "printf") || !strcmp(name, "sprintf")) {
+		sb_putc(&fmt, '"');
+		/* checked and converted to kernel directives by sema */
+		c_escape(&fmt, n->str, n->slen, false);
+		sb_putc(&fmt, '"');
+		/* %c takes an int */
+		args = n->args->next;
+	} else {
+		sb_putc(&fmt, '"');
+		for (struct node *a = args; a; a = a->next) {
+			sb_puts(&fmt, a->ty == TY_STRING ? "%s" : "%lld");
+			if (delim && a->next)
+				c_escape(&fmt, n->args->str, n->args->slen,
+					 true);
+		}
+		if (newline)
+			sb_puts(&fmt, "\\n");
+		sb_putc(&fmt, '"');
+	}
+	if (!strcmp(name, "printf") || !strcmp(name, "sprintf")) {
+		/* cast per directive: %c wants int, others long long */
+		const char *f = n->str;
+
+		for (struct node *a = args; a; a = a->next) {
+			while (*f && !(f[0] == '%' && f[1] != '%'))
+				f += f[0] == '%' ? 2 : 1;
+			const char *d = f + 1;
+
+			while (*d && !strchr("csdiouxX", *d))
+				d++;
+			int stars = 0;
+
+			for (const char *q = f; q < d; q++)
+				stars += *q == '*';
+			for (; stars && a; stars--, a = a->next)
+				sb_printf(&sb, ", (int)(%s)", expr(g, a));
+			if (!a)
+				break;
+			if (*d == 's')
+				sb_printf(&sb, ", %s", expr(g, a));
+			else if (*d == 'c')
+				sb_printf(&sb, ", (int)(%s)", expr(g, a));
+			else
+				sb_printf(&sb, ", (long long)(%s)", expr(g, a));
+			f = *d ? d + 1 : d;
+		}
+	} else {
+		print_args(g, &sb, args);
+	}
+	if (to_string) {
+		const char *t = new_temp(g);
+
+		return arena_printf("({ snprintf(%s, MAXSTRINGLEN, %s%s); "
+				    "%s; })", t, fmt.buf, sb.buf ? sb.buf : "",
+				    t);
+	}
+	return arena_printf("stp_printf(c, %s%s)", fmt.buf,
+			    sb.buf ? sb.buf : "");
+}
+
+static const char *call(struct gen *g, struct node *n)
+{
+	if (!n->fn)
+		return print_call(g, n);
+
+	struct strbuf sb = { 0 };
+
+	sb_printf(&sb, "fn_%s(c", n->name);
+	if (n->fn->ret == TY_STRING)
+		sb_printf(&sb, ", %s", new_temp(g));
+	for (struct node *a = n->args; a; a = a->next)
+		sb_printf(&sb, ", %s", expr(g, a));
+	sb_putc(&sb, ')');
+	return sb.buf;
+}
+
+static const char *binary(struct gen *g, struct node *n)
+{
+	const char *op = n->op;
+	const char *a = expr(g, n->lhs), *b = expr(g, n->rhs);
+
+	if (!strcmp(op, "."))
+		return arena_printf("stp_concat(%s, %s, %s)", new_temp(g), a, b);
+	if (n->lhs->ty == TY_STRING)	/* comparison of strings */
+		return arena_printf("(strcmp(%s, %s) %s 0)", a, b, op);
+	if (!strcmp(op, "/"))
+		return arena_printf("stp_div(c, %s, %s, %s)", a, b, loc(n->tok));
+	if (!strcmp(op, "%"))
+		return arena_printf("stp_mod(c, %s, %s, %s)", a, b, loc(n->tok));
+	if (!strcmp(op, "<<"))
+		return arena_printf("(int64_t)((uint64_t)(%s) << ((%s) & 63))",
+				    a, b);
+	if (!strcmp(op, ">>"))
+		return arena_printf("((int64_t)(%s) >> ((%s) & 63))", a, b);
+	if (!strcmp(op, "&&") || !strcmp(op, "||") || !strcmp(op, "<") ||
+	    !strcmp(op, ">") || !strcmp(op, "<=") || !strcmp(op, ">=") ||
+	    !strcmp(op, "==") || !strcmp(op, "!="))
+		return arena_printf("(int64_t)((%s) %s (%s))", a, op, b);
+	return arena_printf("((%s) %s (%s))", a, op, b);
+}
+
+static const char *assign(struct gen *g, struct node *n)
+{
+	const char *lv = var_ref(n->lhs->sym);
+	const char *rv = expr(g, n->rhs);
+	const char *op = n->op;
+
+	if (n->lhs->ty == TY_STRING) {
+		if (!strcmp(op, ".="))
+			return arena_printf("stp_concat(%s, %s, %s)", lv, lv, rv);
+		return arena_printf("stp_strcpy(%s, %s)", lv, rv);
+	}
+	if (!strcmp(op, "/=") || !strcmp(op, "%="))
+		return arena_printf("(%s = stp_%s(c, %s, %s, %s))", lv,
+				    op[0] == '/' ? "div" : "mod", lv, rv,
+				    loc(n->tok));
+	if (!strcmp(op, "<<=") || !strcmp(op, ">>="))
+		return arena_printf("(%s = %s)", lv,
+				    op[0] == '<' ?
+				    arena_printf("(int64_t)((uint64_t)%s << "
+						 "((%s) & 63))", lv, rv) :
+				    arena_printf("(%s >> ((%s) & 63))", lv,
+						 rv));
+	return arena_printf("(%s %s (%s))", lv, op, rv);
+}
+
+static const char *expr(struct gen *g, struct node *n)
+{
+	switch (n->kind) {
+	case N_NUM:
+		if (n->num == INT64_MIN)
+			return "INT64_MIN";
+		return arena_printf("%lldLL", (long long)n->num);
+	case N_STR:
+		return c_string(n->str, n->slen);
+	case N_VAR:
+		return var_ref(n->sym);
+	case N_CALL:
+		return call(g, n);
+	case N_UNARY:
+		if (!strcmp(n->op, "!"))
+			return arena_printf("(int64_t)!(%s)", expr(g, n->lhs));
+		return arena_printf("(%s(%s))", n->op, expr(g, n->lhs));
+	case N_BINARY:
+		return binary(g, n);
+	case N_ASSIGN:
+		return assign(g, n);
+	case N_INCDEC:
+		if (n->prefix)
+			return arena_printf("(%s%s)", n->op,
+					    var_ref(n->lhs->sym));
+		return arena_printf("(%s%s)", var_ref(n->lhs->sym), n->op);
+	case N_TERNARY:
+		return arena_printf("((%s) ? (%s) : (%s))", expr(g, n->cond),
+				    expr(g, n->then), expr(g, n->els));
+	default:
+		ICE("cannot translate expression kind %d", n->kind);
+	}
+}
+
+/* Start of one expression root: temporaries can be reused. */
+static const char *root(struct gen *g, struct node *n)
+{
+	g->ntemps = 0;
+	return expr(g, n);
+}
+
+static void stmt(struct gen *g, struct node *n);
+
+static void stmt_prologue(struct gen *g, struct node *n)
+{
+	emit(g, "/* %s:%d:%d: %s */", n->tok->pos.file->name,
+	     n->tok->pos.line, n->tok->pos.col, source_excerpt(n->tok));
+	emit(g, "STP_ACTION(%s);", loc(n->tok));
+}
+
+static void body(struct gen *g, struct node *n)
+{
+	emit(g, "{");
+	g->depth++;
+	if (n->kind == N_BLOCK) {
+		for (struct node *s = n->body; s; s = s->next)
+			stmt(g, s);
+	} else {
+		stmt(g, n);
+	}
+	g->depth--;
+	emit(g, "}");
+}
+
+static void stmt(struct gen *g, struct node *n)
+{
+	switch (n->kind) {
+	case N_BLOCK:
+		for (struct node *s = n->body; s; s = s->next)
+			stmt(g, s);
+		return;
+	case N_EMPTY:
+		return;
+	default:
+		break;
+	}
+	stmt_prologue(g, n);
+	switch (n->kind) {
+	case N_EXPR:
+		emit(g, "(void)%s;", root(g, n->lhs));
+		emit(g, "STP_CHECK();");
+		break;
+	case N_IF:
+		emit(g, "if (%s)", root(g, n->cond));
+		body(g, n->then);
+		if (n->els) {
+			emit(g, "else");
+			body(g, n->els);
+		}
+		emit(g, "STP_CHECK();");
+		break;
+	case N_WHILE:
+		emit(g, "while (%s) {", root(g, n->cond));
+		g->depth++;
+		emit(g, "STP_CHECK();");
+		body(g, n->body);
+		g->depth--;
+		emit(g, "}");
+		emit(g, "STP_CHECK();");
+		break;
+	case N_FOR: {
+		const char *init = n->init ? root(g, n->init) : "";
+		const char *cond = n->cond ? root(g, n->cond) : "";
+		const char *inc = n->inc ? root(g, n->inc) : "";
+
+		if (n->init && n->init->ty == TY_STRING)
+			init = arena_printf("(void)%s", init);
+		emit(g, "for (%s; %s; %s) {", init, cond,
+		     n->inc ? arena_printf("(void)%s", inc) : "");
+		g->depth++;
+		emit(g, "STP_CHECK();");
+		body(g, n->body);
+		emit(g, "STP_ACTION(%s);", loc(n->tok));
+		g->depth--;
+		emit(g, "}");
+		emit(g, "STP_CHECK();");
+		break;
+	}
+	case N_BREAK:
+		emit(g, "break;");
+		break;
+	case N_CONTINUE:
+		emit(g, "continue;");
+		break;
+	case N_NEXT:
+		emit(g, "goto out;");
+		break;
+	case N_RETURN:
+		if (n->lhs) {
+			const char *v = root(g, n->lhs);
+
+			if (g->fn->ret == TY_STRING)
+				emit(g, "stp_strcpy(ret, %s);", v);
+			else
+				emit(g, "ret = %s;", v);
+		}
+		emit(g, "goto out;");
+		break;
+	case N_DELETE: {
+		struct symbol *sym = n->lhs->sym;
+
+		if (sym->ty == TY_STRING)
+			emit(g, "%s[0] = '\\0';", var_ref(sym));
+		else
+			emit(g, "%s = 0;", var_ref(sym));
+		break;
+	}
+	default:
+		ICE("cannot translate statement kind %d", n->kind);
+	}
+}
+
+static const char *c_type(enum type ty)
+{
+	return ty == TY_STRING ? "const char *" : "int64_t ";
+}
+
+static void emit_locals_struct(struct gen *g, const char *name,
+			       struct symbol *params, struct symbol *locals,
+			       int ntemps)
+{
+	emit(g, "struct %s {", name);
+	g->depth++;
+	for (int pass = 0; pass < 2; pass++) {
+		for (struct symbol *s = pass ? locals : params; s; s = s->next) {
+			if (s->ty == TY_STRING)
+				emit(g, "char l_%s[MAXSTRINGLEN];", s->name);
+			else
+				emit(g, "int64_t l_%s;", s->name);
+		}
+	}
+	for (int i = 0; i < ntemps; i++)
+		emit(g, "char t%d[MAXSTRINGLEN];", i);
+	g->depth--;
+	emit(g, "};");
+}
+
+static void init_locals(struct gen *g, struct symbol *locals)
+{
+	for (struct symbol *s = locals; s; s = s->next) {
+		if (s->ty == TY_STRING)
+			emit(g, "l->l_%s[0] = '\\0';", s->name);
+		else
+			emit(g, "l->l_%s = 0;", s->name);
+	}
+}
+
+static const char *handler_name(const struct probe *pr)
+{
+	struct strbuf sb = { 0 };
+
+	sb_printf(&sb, "probe_%d", pr->index);
+	int n = 0;
+
+	for (struct pp_comp *c = pr->points->comps; c && n < 2; c = c->next) {
+		sb_putc(&sb, '_');
+		for (const char *p = c->name; *p; p++)
+			sb_putc(&sb, (*p >= 'a' && *p <= 'z') ||
+				(*p >= '0' && *p <= '9') ? *p : '_');
+		n++;
+	}
+	return sb.buf;
+}
+
+/*
+ * Generate a body into its own buffer first: the number of temporaries
+ * it needs is known only afterwards, and the locals struct goes before.
+ */
+static void gen_probe(struct gen *g, struct probe *pr, struct strbuf *structs,
+		      struct strbuf *code)
+{
+	struct gen sub = *g;
+	const char *name = handler_name(pr);
+
+	sub.out = code;
+	sub.fn = NULL;
+	sub.maxtemps = 0;
+	sub.depth = 0;
+	bool locking;
+
+	emit(&sub, "/* %s:%d:%d: probe %s */", pr->tok->pos.file->name,
+	     pr->tok->pos.line, pr->tok->pos.col,
+	     source_excerpt(pr->points->tok));
+	emit(&sub, "static void %s(struct stp_context *c)", name);
+	emit(&sub, "{");
+	sub.depth++;
+	emit(&sub, "struct %s_locals *l __maybe_unused = "
+	     "&STP_FRAMES(c)->p.%s;", name, name);
+	blank(&sub);
+	/* one lock guards all globals; only global-free scripts skip it */
+	locking = g->prog->script->globals != NULL;
+	if (locking) {
+		emit(&sub, "if (!stp_lock_globals(c))");
+		emit(&sub, "\treturn;");
+	}
+	init_locals(&sub, pr->locals);
+	if (pr->cond) {
+		emit(&sub, "if (!(%s))", root(&sub, pr->cond));
+		emit(&sub, "\tgoto out;");
+	}
+	stmt(&sub, pr->body);
+	sub.depth--;
+	emit(&sub, "out: __maybe_unused;");
+	sub.depth++;
+	if (locking)
+		emit(&sub, "stp_unlock_globals();");
+	else
+		emit(&sub, "return;");
+	sub.depth--;
+	emit(&sub, "}");
+	blank(&sub);
+
+	struct gen sg = *g;
+
+	sg.out = structs;
+	sg.depth = 0;
+	emit_locals_struct(&sg, arena_printf("%s_locals", name), NULL,
+			   pr->locals, sub.maxtemps);
+}
+
+static void fn_signature(struct strbuf *sb, const struct function *fn)
+{
+	sb_printf(sb, "static %sfn_%s(struct stp_context *c",
+		  c_type(fn->ret), fn->name);
+	if (fn->ret == TY_STRING)
+		sb_puts(sb, ", char *ret");
+	for (struct symbol *p = fn->params; p; p = p->next)
+		sb_printf(sb, ", %sa_%s", c_type(p->ty), p->name);
+	sb_putc(sb, ')');
+}
+
+static void gen_embedded_function(struct gen *g, struct function *fn,
+				  struct strbuf *code)
+{
+	struct gen sub = *g;
+	struct strbuf sig = { 0 };
+
+	sub.out = code;
+	sub.depth = 0;
+	fn_signature(&sig, fn);
+	emit(&sub, "/* %s:%d:%d: function %s (embedded C) */",
+	     fn->tok->pos.file->name, fn->tok->pos.line, fn->tok->pos.col,
+	     fn->name);
+	emit(&sub, "%s", sig.buf);
+	emit(&sub, "{");
+	if (fn->ret == TY_STRING) {
+		emit(&sub, "#define STAP_RETVALUE ret");
+		emit(&sub, "#define STAP_RETURN(v) do { stp_strcpy(ret, (v)); "
+		     "goto stp_ret; } while (0)");
+		emit(&sub, "\tret[0] = '\\0';");
+	} else {
+		emit(&sub, "\tint64_t stp_retvalue = 0;");
+		emit(&sub, "#define STAP_RETVALUE stp_retvalue");
+		emit(&sub, "#define STAP_RETURN(v) do { stp_retvalue = (v); "
+		     "goto stp_ret; } while (0)");
+	}
+	emit(&sub, "#define STAP_ERROR(...) do { stp_error(c, %s, "
+	     "__VA_ARGS__); goto stp_ret; } while (0)", loc(fn->tok));
+	for (struct symbol *p = fn->params; p; p = p->next)
+		emit(&sub, "#define STAP_ARG_%s a_%s", p->name, p->name);
+	emit(&sub, "\t{");
+	sb_puts(code, fn->embedded);
+	sb_putc(code, '\n');
+	emit(&sub, "\t}");
+	emit(&sub, "\tgoto stp_ret;");
+	emit(&sub, "stp_ret: __maybe_unused;");
+	for (struct symbol *p = fn->params; p; p = p->next)
+		emit(&sub, "#undef STAP_ARG_%s", p->name);
+	emit(&sub, "#undef STAP_ERROR");
+	emit(&sub, "#undef STAP_RETURN");
+	emit(&sub, "#undef STAP_RETVALUE");
+	emit(&sub, "\treturn %s;", fn->ret == TY_STRING ? "ret" :
+	     "stp_retvalue");
+	emit(&sub, "}");
+	blank(&sub);
+}
+
+static void gen_function(struct gen *g, struct function *fn,
+			 struct strbuf *structs, struct strbuf *code)
+{
+	if (!fn->body) {
+		gen_embedded_function(g, fn, code);
+		return;
+	}
+	struct gen sub = *g;
+	struct strbuf sig = { 0 };
+
+	sub.out = code;
+	sub.fn = fn;
+	sub.maxtemps = 0;
+	sub.depth = 0;
+	fn_signature(&sig, fn);
+	emit(&sub, "/* %s:%d:%d: function %s */", fn->tok->pos.file->name,
+	     fn->tok->pos.line, fn->tok->pos.col, fn->name);
+	emit(&sub, "%s", sig.buf);
+	emit(&sub, "{");
+	sub.depth++;
+	emit(&sub, "struct fn_%s_locals *l;", fn->name);
+	if (fn->ret == TY_STRING)
+		emit(&sub, "ret[0] = '\\0';");
+	else
+		emit(&sub, "int64_t ret = 0;");
+	blank(&sub);
+	emit(&sub, "if (unlikely(c->nesting >= MAXNESTING)) {");
+	emit(&sub, "\tstp_error(c, %s, \"MAXNESTING exceeded\");",
+	     loc(fn->tok));
+	emit(&sub, "\treturn ret;");
+	emit(&sub, "}");
+	emit(&sub, "c->nesting++;");
+	emit(&sub, "l = &STP_FRAMES(c)->f[c->nesting].fn_%s;", fn->name);
+	for (struct symbol *p = fn->params; p; p = p->next) {
+		if (p->ty == TY_STRING)
+			emit(&sub, "stp_strcpy(l->l_%s, a_%s);", p->name,
+			     p->name);
+		else
+			emit(&sub, "l->l_%s = a_%s;", p->name, p->name);
+	}
+	init_locals(&sub, fn->locals);
+	stmt(&sub, fn->body);
+	sub.depth--;
+	emit(&sub, "out: __maybe_unused;");
+	sub.depth++;
+	emit(&sub, "c->nesting--;");
+	emit(&sub, "return ret;");
+	sub.depth--;
+	emit(&sub, "}");
+	blank(&sub);
+
+	struct gen sg = *g;
+
+	sg.out = structs;
+	sg.depth = 0;
+	emit_locals_struct(&sg, arena_printf("fn_%s_locals", fn->name),
+			   fn->params, fn->locals, sub.maxtemps);
+}
+
+static const char *const kind_consts[] = {
+	[RP_BEGIN] = "STP_BEGIN", [RP_END] = "STP_END",
+	[RP_ERROR] = "STP_ERROR", [RP_KPROBE] = "STP_KPROBE",
+	[RP_KRETPROBE] = "STP_KRETPROBE",
+};
+
+static bool file_used(const struct script *s, const struct srcfile *file)
+{
+	for (struct function *fn = s->funcs; fn; fn = fn->next)
+		if (fn->used && fn->tok->pos.file == file)
+			return true;
+	return false;
+}
+
+void gen_module(const struct session *ss, const struct program *prog,
+		struct strbuf *out)
+{
+	struct gen g = { .out = out, .ss = ss, .prog = prog };
+	struct script *s = prog->script;
+	struct strbuf structs = { 0 }, code = { 0 }, protos = { 0 };
+
+	emit(&g, "/*");
+	emit(&g, " * Generated by stap %s from %s", STAP_VERSION,
+	     ss->script_file ? ss->script_file : "<input>");
+	emit(&g, " * for kernel %s. Do not edit: edit the script.", ss->release);
+	emit(&g, " */");
+	emit(&g, "#include \"stp_runtime.h\"");
+	blank(&g);
+	emit(&g, "/* Count a statement against MAXACTION; leave on error. */");
+	emit(&g, "#define STP_ACTION(loc) do { \\");
+	emit(&g, "\t\tif (unlikely(++c->actions > MAXACTION)) { \\");
+	emit(&g, "\t\t\tstp_error(c, loc, \"MAXACTION exceeded\"); \\");
+	emit(&g, "\t\t\tgoto out; \\");
+	emit(&g, "\t\t} \\");
+	emit(&g, "\t} while (0)");
+	emit(&g, "#define STP_CHECK() do { \\");
+	emit(&g, "\t\tif (unlikely(c->error)) \\");
+	emit(&g, "\t\t\tgoto out; \\");
+	emit(&g, "\t} while (0)");
+	emit(&g, "#define CONTEXT c");
+	blank(&g);
+
+	/* bodies first, into their own buffers: they size the frames */
+	for (struct function *fn = s->funcs; fn; fn = fn->next) {
+		if (!fn->used)
+			continue;
+		gen_function(&g, fn, &structs, &code);
+		fn_signature(&protos, fn);
+		sb_puts(&protos, ";\n");
+	}
+	struct probe *last = NULL;
+
+	for (struct rprobe *rp = prog->rprobes; rp; rp = rp->next) {
+		if (rp->probe == last)
+			continue;
+		last = rp->probe;
+		gen_probe(&g, rp->probe, &structs, &code);
+	}
+
+	emit(&g, "/* Locals of each probe and function, in per-CPU frames. */");
+	if (structs.len)
+		sb_add(out, structs.buf, structs.len);
+	blank(&g);
+	emit(&g, "struct stp_frames {");
+	g.depth++;
+	emit(&g, "union {");
+	last = NULL;
+	for (struct rprobe *rp = prog->rprobes; rp; rp = rp->next) {
+		if (rp->probe == last)
+			continue;
+		last = rp->probe;
+		const char *name = handler_name(rp->probe);
+
+		emit(&g, "\tstruct %s_locals %s;", name, name);
+	}
+	emit(&g, "} p;");
+	emit(&g, "union {");
+	emit(&g, "\tchar none;");
+	for (struct function *fn = s->funcs; fn; fn = fn->next)
+		if (fn->used && fn->body)
+			emit(&g, "\tstruct fn_%s_locals fn_%s;", fn->name,
+			     fn->name);
+	emit(&g, "} f[MAXNESTING + 1];");
+	g.depth--;
+	emit(&g, "};");
+	emit(&g, "#define STP_FRAMES(c) ((struct stp_frames *)(c)->frames)");
+	blank(&g);
+
+	if (s->globals)
+		emit(&g, "/* Globals */");
+	for (struct symbol *gl = s->globals; gl; gl = gl->next) {
+		if (gl->ty == TY_STRING)
+			emit(&g, "static char g_%s[MAXSTRINGLEN] __maybe_unused%s;", gl->name,
+			     gl->init ? arena_printf(" = %s",
+				c_string(gl->init->str, gl->init->slen)) : "");
+		else
+			emit(&g, "static int64_t g_%s __maybe_unused%s;", gl->name,
+			     gl->init ? arena_printf(" = %lldLL",
+				(long long)gl->init->num) : "");
+	}
+	blank(&g);
+
+	for (struct embed *e = s->embeds; e; e = e->next) {
+		if (e->from_tapset && !file_used(s, e->file))
+			continue;
+		emit(&g, "/* %s:%d: embedded C */", e->tok->pos.file->name,
+		     e->tok->pos.line);
+		sb_puts(out, e->code);
+		blank(&g);
+	}
+	if (protos.len) {
+		emit(&g, "/* Functions */");
+		sb_add(out, protos.buf, protos.len);
+		blank(&g);
+	}
+	sb_add(out, code.buf, code.len);
+
+	emit(&g, "static struct stp_probe stp_probes[] = {");
+	g.depth++;
+	for (struct rprobe *rp = prog->rprobes; rp; rp = rp->next) {
+		emit(&g, "{");
+		g.depth++;
+		emit(&g, ".kind = %s,", kind_consts[rp->kind]);
+		emit(&g, ".pp = %s,", c_string(rp->pp, (int)strlen(rp->pp)));
+		if (rp->symbol) {
+			emit(&g, ".symbol = \"%s\",", rp->symbol);
+			emit(&g, ".offset = 0x%llx,",
+			     (unsigned long long)rp->offset);
+			emit(&g, ".func = \"%s\",", rp->func);
+		}
+		emit(&g, ".handler = %s,", handler_name(rp->probe));
+		if (rp->order)
+			emit(&g, ".order = %lld,", (long long)rp->order);
+		g.depth--;
+		emit(&g, "},");
+	}
+	g.depth--;
+	emit(&g, "};");
+	blank(&g);
+	emit(&g, "static const struct stp_module_desc stp_desc = {");
+	emit(&g, "\t.script = %s,", c_string(ss->script_file ?
+					     ss->script_file : "<input>",
+					     (int)strlen(ss->script_file ?
+					     ss->script_file : "<input>")));
+	emit(&g, "\t.probes = stp_probes,");
+	emit(&g, "\t.nprobes = ARRAY_SIZE(stp_probes),");
+	emit(&g, "\t.frames_size = sizeof(struct stp_frames),");
+	emit(&g, "};");
+	blank(&g);
+	emit(&g, "static int __init stp_init(void)");
+	emit(&g, "{");
+	emit(&g, "\treturn stp_module_init(&stp_desc);");
+	emit(&g, "}");
+	blank(&g);
+	emit(&g, "static void __exit stp_exit(void)");
+	emit(&g, "{");
+	emit(&g, "\tstp_module_exit();");
+	emit(&g, "}");
+	blank(&g);
+	emit(&g, "module_init(stp_init);");
+	emit(&g, "module_exit(stp_exit);");
+	emit(&g, "MODULE_LICENSE(\"GPL\");");
+	emit(&g, "MODULE_DESCRIPTION(\"stap probe module\");");
+}

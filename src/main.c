@@ -1,0 +1,563 @@
+/*
+ * main.c - the stap command: options, then one call per pass.
+ *
+ *   1 parse       the script and the tapset library     (parse.c)
+ *   2 elaborate   probe points, names, types            (sema.c)
+ *   3 translate   C for a kernel module                 (gen.c)
+ *   4 build       kbuild, through the module cache      (build.c)
+ *   5 run         staprun here, or stap-vm with --vm    (run_module)
+ *
+ * -p N stops after pass N and prints that pass's result.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "build.h"
+#include "gen.h"
+#include "parse.h"
+#include "sema.h"
+
+#define STAP_VERSION "0.1"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+"Usage: stap [options] FILE [ARGS...]     run a script file\n"
+"       stap [options] -e SCRIPT [ARGS...]  run a script given inline\n"
+"\n"
+"Options:\n"
+"  -e SCRIPT     the script text\n"
+"  -p NUM        stop after pass NUM: 1 parse, 2 elaborate, 3 translate,\n"
+"                4 build the module, 5 run it (default)\n"
+"  -v            more verbose: report each pass and its time\n"
+"  -k            keep the temporary directory\n"
+"  -m NAME       module name (with -p4, NAME.ko is left here)\n"
+"  -o FILE       send the script's output to FILE\n"
+"  -r RELEASE    build for kernel RELEASE (default: running kernel,\n"
+"                or with --vm the newest installed cloud kernel)\n"
+"  -c CMD        run CMD while tracing, stop when it exits; target()\n"
+"                is its process id\n"
+"  -I DIR        also read tapset files from DIR\n"
+"  -D NAME=VAL   define a C macro for the module (MAXACTION=...)\n"
+"  -g            guru mode: allow embedded C in the script\n"
+"  -w            suppress warnings\n"
+"  --vm          run pass 5 in a QEMU virtual machine of the kernel\n"
+"  --dump=WHAT   print the state after a pass: ast, sema\n"
+"  -h, --help    this help\n"
+"  -V, --version print the version\n");
+}
+
+/* Directory holding the running executable. */
+static const char *exe_dir(void)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return ".";
+	buf[n] = '\0';
+	char *slash = strrchr(buf, '/');
+
+	if (slash)
+		*slash = '\0';
+	return arena_strdup(buf);
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+/*
+ * In place (the build tree: stap next to runtime/ and tapset/) or
+ * installed (PREFIX/bin/stap, PREFIX/share/stap/{runtime,tapset},
+ * PREFIX/libexec/stap), located relative to the executable so that a
+ * DESTDIR install works as well.
+ */
+static void find_dirs(struct session *ss)
+{
+	const char *bin = exe_dir();
+	/* the tree itself, or build/check/ inside it (sanitizer build) */
+	const char *roots[] = { bin, arena_printf("%s/../..", bin) };
+
+	for (size_t i = 0; i < 2; i++) {
+		const char *r = roots[i];
+
+		if (exists(arena_printf("%s/runtime/stp_runtime.h", r))) {
+			char real[PATH_MAX];
+
+			if (realpath(r, real))
+				r = arena_strdup(real);
+			ss->runtime_dir = arena_printf("%s/runtime", r);
+			ss->tapset_dir = arena_printf("%s/tapset", r);
+			ss->libexec_dir = r;
+			return;
+		}
+	}
+	ss->runtime_dir = arena_printf("%s/../share/stap/runtime", bin);
+	ss->tapset_dir = arena_printf("%s/../share/stap/tapset", bin);
+	ss->libexec_dir = arena_printf("%s/../libexec/stap", bin);
+}
+
+static const char *helper_path(const struct session *ss, const char *name)
+{
+	const char *bin = exe_dir();
+	const char *cands[] = {
+		arena_printf("%s/%s", ss->libexec_dir, name),
+		arena_printf("%s/src/%s", ss->libexec_dir, name),
+		arena_printf("%s/%s", bin, name),
+	};
+
+	for (size_t i = 0; i < sizeof(cands) / sizeof(*cands); i++)
+		if (access(cands[i], X_OK) == 0)
+			return cands[i];
+	diag_fatal("cannot find %s next to %s", name, bin);
+}
+
+static int cmp_release(const void *a, const void *b)
+{
+	return strverscmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The newest cloud kernel with both an image and a build tree. */
+static const char *newest_cloud_kernel(void)
+{
+	DIR *d = opendir("/boot");
+	const char *rels[256];
+	int n = 0;
+	struct dirent *e;
+
+	if (!d)
+		return NULL;
+	while ((e = readdir(d)) && n < 256) {
+		const char *r = e->d_name;
+
+		if (strncmp(r, "vmlinuz-", 8) || !strstr(r, "-cloud-amd64"))
+			continue;
+		r += 8;
+		if (exists(arena_printf("/lib/modules/%s/build/Makefile", r)))
+			rels[n++] = arena_strdup(r);
+	}
+	closedir(d);
+	if (!n)
+		return NULL;
+	qsort(rels, (size_t)n, sizeof(*rels), cmp_release);
+	return rels[n - 1];
+}
+
+static const char *default_cache(void)
+{
+	const char *s = getenv("STAP_CACHE");
+
+	if (s)
+		return *s ? s : NULL;	/* STAP_CACHE= disables it */
+	s = getenv("XDG_CACHE_HOME");
+	if (s && *s)
+		return arena_printf("%s/stap", s);
+	s = getenv("HOME");
+	if (s && *s)
+		return arena_printf("%s/.cache/stap", s);
+	return NULL;
+}
+
+static void parse_options(struct session *ss, int argc, char **argv)
+{
+	enum { OPT_VM = 256, OPT_DUMP };
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "vm", no_argument, NULL, OPT_VM },
+		{ "dump", required_argument, NULL, OPT_DUMP },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	ss->last_pass = 5;
+	ss->defines = arena_alloc(sizeof(char *) * (size_t)(argc + 1));
+	ss->incdirs = arena_alloc(sizeof(char *) * (size_t)(argc + 1));
+	while ((c = getopt_long(argc, argv, "+e:p:vkm:o:r:c:I:D:gwhV",
+				longopts, NULL)) != -1) {
+		switch (c) {
+		case 'e':
+			ss->script_text = optarg;
+			break;
+		case 'p': {
+			char *end;
+			long p = strtol(optarg, &end, 10);
+
+			if (*end || p < 1 || p > 5)
+				diag_fatal("-p takes a pass number from 1 to 5, "
+					   "not '%s'", optarg);
+			ss->last_pass = (int)p;
+			break;
+		}
+		case 'v':
+			ss->verbose++;
+			break;
+		case 'k':
+			ss->keep_tmp = true;
+			break;
+		case 'm': {
+			const char *p = optarg;
+
+			for (; *p; p++)
+				if (!((*p >= 'a' && *p <= 'z') ||
+				      (*p >= 'A' && *p <= 'Z') ||
+				      (*p >= '0' && *p <= '9') || *p == '_'))
+					break;
+			if (*p || !*optarg || strlen(optarg) > 55)
+				diag_fatal("module name '%s' must be 1 to 55 "
+					   "letters, digits or '_'", optarg);
+			ss->module_name = optarg;
+			break;
+		}
+		case 'o':
+			ss->output = optarg;
+			break;
+		case 'r':
+			ss->release = optarg;
+			break;
+		case 'c':
+			ss->cmd = optarg;
+			break;
+		case 'I':
+			ss->incdirs[ss->nincdirs++] = optarg;
+			break;
+		case 'D':
+			if (!strchr(optarg, '=') && !*optarg)
+				diag_fatal("-D takes NAME=VALUE");
+			ss->defines[ss->ndefines++] = optarg;
+			break;
+		case 'g':
+			ss->guru = true;
+			break;
+		case 'w':
+			ss->suppress_warnings = true;
+			diag_quiet_warnings = 1;
+			break;
+		case OPT_VM:
+			ss->vm = true;
+			break;
+		case OPT_DUMP:
+			if (strcmp(optarg, "ast") && strcmp(optarg, "sema"))
+				diag_fatal("--dump takes ast or sema, not '%s'",
+					   optarg);
+			ss->dump = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("stap (a SystemTap-compatible tracer) version "
+			       "%s\n", STAP_VERSION);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(1);
+		}
+	}
+	if (!ss->script_text) {
+		if (optind >= argc) {
+			fprintf(stderr, "stap: error: no script given (a file "
+				"name or -e SCRIPT)\n\n");
+			usage(stderr);
+			exit(1);
+		}
+		ss->script_file = argv[optind++];
+	}
+	ss->args.argc = argc - optind;
+	ss->args.argv = argv + optind;
+	if (!ss->release) {
+		if (ss->vm) {
+			ss->release = newest_cloud_kernel();
+			if (!ss->release)
+				diag_fatal("--vm needs a cloud kernel with its "
+					   "headers: run 'make deps'");
+		} else {
+			struct utsname u;
+
+			uname(&u);
+			ss->release = arena_strdup(u.release);
+		}
+	}
+	ss->cache_dir = default_cache();
+}
+
+/* Pass timing for -v. */
+struct timer {
+	struct timespec real;
+	struct rusage ru;
+};
+
+static void timer_start(struct timer *t)
+{
+	clock_gettime(CLOCK_MONOTONIC, &t->real);
+	getrusage(RUSAGE_SELF, &t->ru);
+}
+
+static long tv_ms(struct timeval a, struct timeval b)
+{
+	return (b.tv_sec - a.tv_sec) * 1000 + (b.tv_usec - a.tv_usec) / 1000;
+}
+
+static const char *timer_text(const struct timer *t)
+{
+	struct timer now;
+	struct rusage kids;
+
+	timer_start(&now);
+	getrusage(RUSAGE_CHILDREN, &kids);
+	long real = (now.real.tv_sec - t->real.tv_sec) * 1000 +
+		    (now.real.tv_nsec - t->real.tv_nsec) / 1000000;
+
+	return arena_printf("%ldusr/%ldsys/%ldreal ms.",
+			    tv_ms(t->ru.ru_utime, now.ru.ru_utime),
+			    tv_ms(t->ru.ru_stime, now.ru.ru_stime), real);
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Parse every .stp of dir as library code; returns files read or -1. */
+static int parse_tapset_dir(const struct session *ss, struct script *s,
+			    const char *dir)
+{
+	DIR *d = opendir(dir);
+	const char *names[1024];
+	int n = 0, nread = 0;
+	struct dirent *e;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)) && n < 1024) {
+		size_t len = strlen(e->d_name);
+
+		if (len > 4 && !strcmp(e->d_name + len - 4, ".stp"))
+			names[n++] = arena_strdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, (size_t)n, sizeof(*names), cmp_name);
+	for (int i = 0; i < n; i++) {
+		const char *path = arena_printf("%s/%s", dir, names[i]);
+		struct srcfile *f = parse_read_file(path, path);
+
+		if (!f)
+			diag_fatal("cannot read %s: %s", path, strerror(errno));
+		if (parse_file(s, f, &ss->args, true, true))
+			return -1;
+		nread++;
+	}
+	return nread;
+}
+
+static int pass1(struct session *ss, struct script *s)
+{
+	struct srcfile *f;
+
+	if (ss->script_text) {
+		f = NEW(struct srcfile);
+		f->name = "<input>";
+		f->text = ss->script_text;
+		f->len = strlen(ss->script_text);
+	} else {
+		f = parse_read_file(ss->script_file, ss->script_file);
+		if (!f)
+			diag_fatal("cannot read script %s: %s", ss->script_file,
+				   strerror(errno));
+	}
+	if (parse_file(s, f, &ss->args, false, ss->guru))
+		return -1;
+	int n = parse_tapset_dir(ss, s, ss->tapset_dir);
+
+	if (n < 0)
+		return -1;
+	s->nfiles = n;
+	for (int i = 0; i < ss->nincdirs; i++) {
+		n = parse_tapset_dir(ss, s, ss->incdirs[i]);
+		if (n < 0)
+			return -1;
+		s->nfiles += n;
+	}
+	return 0;
+}
+
+/* Pass 5: staprun here, or stap-vm; returns the exit status. */
+static int run_module(const struct session *ss, const char *ko)
+{
+	const char *argv[16];
+	int n = 0;
+
+	if (ss->vm) {
+		argv[n++] = helper_path(ss, "stap-vm");
+		argv[n++] = "-r";
+		argv[n++] = ss->release;
+	} else {
+		argv[n++] = helper_path(ss, "staprun");
+	}
+	if (ss->output) {
+		argv[n++] = "-o";
+		argv[n++] = ss->output;
+	}
+	if (ss->cmd) {
+		argv[n++] = "-c";
+		argv[n++] = ss->cmd;
+	}
+	argv[n++] = ko;
+	argv[n] = NULL;
+	if (ss->verbose > 1) {
+		fprintf(stderr, "Running");
+		for (int i = 0; i < n; i++)
+			fprintf(stderr, " %s", argv[i]);
+		fprintf(stderr, "\n");
+	}
+	/* the child gets Ctrl-C itself and ends the session cleanly */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	pid_t pid = fork();
+
+	if (pid < 0)
+		diag_fatal("fork: %s", strerror(errno));
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		execv(argv[0], (char *const *)argv);
+		fprintf(stderr, "stap: error: cannot run %s: %s\n", argv[0],
+			strerror(errno));
+		_exit(127);
+	}
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct session ss = { 0 };
+	struct script s = { 0 };
+	struct program prog = { 0 };
+	struct timer t;
+	int rc = 0;
+
+	find_dirs(&ss);
+	parse_options(&ss, argc, argv);
+
+	timer_start(&t);
+	if (pass1(&ss, &s))
+		return 1;
+	if (ss.verbose)
+		fprintf(stderr, "Pass 1: parsed user script and %d library "
+			"scripts in %s\n", s.nfiles, timer_text(&t));
+	if (ss.last_pass == 1) {
+		ast_print(stdout, &s, false);
+		return 0;
+	}
+
+	timer_start(&t);
+	if (sema_check(&ss, &s, &prog))
+		return 1;
+	if (ss.verbose)
+		fprintf(stderr, "Pass 2: analyzed script: %d probe%s, %d "
+			"function%s, %d global%s in %s\n", prog.nrprobes,
+			prog.nrprobes == 1 ? "" : "s", prog.nfuncs,
+			prog.nfuncs == 1 ? "" : "s", prog.nglobals,
+			prog.nglobals == 1 ? "" : "s", timer_text(&t));
+	if (ss.last_pass == 2) {
+		sema_print(stdout, &prog);
+		return 0;
+	}
+
+	timer_start(&t);
+	struct strbuf c = { 0 };
+
+	gen_module(&ss, &prog, &c);
+	const char *name = build_module_name(&ss, c.buf);
+
+	if (ss.last_pass == 3) {
+		fputs(c.buf, stdout);
+		if (ss.verbose)
+			fprintf(stderr, "Pass 3: translated to C in %s\n",
+				timer_text(&t));
+		return 0;
+	}
+	const char *dir = build_tmpdir();
+
+	ss.tmpdir = dir;
+	if (build_write(&ss, dir, name, c.buf)) {
+		rc = 1;
+		goto out;
+	}
+	if (ss.verbose)
+		fprintf(stderr, "Pass 3: translated to C into \"%s/%s.c\" in "
+			"%s\n", dir, name, timer_text(&t));
+
+	timer_start(&t);
+	const char *cached;
+	const char *ko = build_module(&ss, dir, name, c.buf, &cached);
+
+	if (!ko) {
+		rc = 1;
+		ss.keep_tmp = true;
+		goto out;
+	}
+	if (ss.verbose)
+		fprintf(stderr, "Pass 4: compiled C into \"%s.ko\" in %s\n",
+			name, timer_text(&t));
+	if (ss.last_pass == 4) {
+		if (ss.module_name) {
+			const char *dst = arena_printf("%s.ko", name);
+			FILE *in = fopen(ko, "rb"), *out = fopen(dst, "wb");
+			char buf[65536];
+			size_t n;
+
+			if (!in || !out)
+				diag_fatal("cannot copy the module to %s: %s",
+					   dst, strerror(errno));
+			while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+				fwrite(buf, 1, n, out);
+			fclose(in);
+			if (fclose(out))
+				diag_fatal("cannot write %s: %s", dst,
+					   strerror(errno));
+			printf("%s\n", dst);
+		} else if (cached) {
+			printf("%s\n", cached);
+		} else {
+			printf("%s\n", ko);
+			ss.keep_tmp = true;
+		}
+		goto out;
+	}
+
+	timer_start(&t);
+	rc = run_module(&ss, ko);
+	if (ss.verbose)
+		fprintf(stderr, "Pass 5: run completed in %s\n",
+			timer_text(&t));
+out:
+	if (ss.keep_tmp)
+		fprintf(stderr, "Keeping temporary directory \"%s\"\n", dir);
+	else
+		build_rmtree(dir);
+	return rc;
+}

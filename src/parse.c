@@ -1,0 +1,883 @@
+/*
+ * parse.c - recursive-descent parser.
+ *
+ * Each grammar rule is a function named after it, with the rule in a
+ * comment above. Expression precedence follows SystemTap's, lowest
+ * first:
+ *
+ *     assignment   = += -= *= /= %= <<= >>= &= ^= |= .=   (right)
+ *     ternary      ?:                                      (right)
+ *     logical or   ||
+ *     logical and  &&
+ *     bit or       |
+ *     bit xor      ^
+ *     bit and      &
+ *     in           [k] in a
+ *     comparison   < > <= >= == != =~ !~
+ *     shift        << >>
+ *     concat       .
+ *     additive     + -
+ *     multiplicative * / %
+ *     unary        - + ! ~ ++ --
+ *     postfix      ++ --
+ *
+ * Semicolons between statements are optional, as in SystemTap.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "parse.h"
+
+struct parser {
+	struct token *tok;	/* current token */
+	struct script *s;	/* output */
+	bool from_tapset;	/* library file */
+	bool guru;		/* -g: embedded C allowed in scripts */
+	const struct srcfile *file;
+};
+
+/* Raised by every syntax error: the parser stops at the first. */
+#include <setjmp.h>
+static jmp_buf fail;
+
+static void __attribute__((noreturn, format(printf, 2, 3)))
+error_at(struct token *tok, const char *fmt, ...)
+{
+	va_list ap;
+	struct strbuf sb = { 0 };
+
+	va_start(ap, fmt);
+	sb_vprintf(&sb, fmt, ap);
+	va_end(ap);
+	diag_error(&tok->pos, "%s", sb.buf);
+	longjmp(fail, 1);
+}
+
+static const char *describe(struct token *tok)
+{
+	switch (tok->kind) {
+	case TOK_EOF:
+		return "end of input";
+	case TOK_STR:
+		return "string literal";
+	case TOK_NUM:
+		return "number";
+	case TOK_EMBEDDED:
+		return "embedded C";
+	default:
+		return arena_printf("'%s'", tok->text);
+	}
+}
+
+static bool peek(struct parser *p, const char *s)
+{
+	return tok_is(p->tok, s);
+}
+
+static bool peek_at(struct parser *p, int ahead, const char *s)
+{
+	struct token *t = p->tok;
+
+	for (int i = 0; i < ahead; i++) {
+		if (t->kind == TOK_EOF)
+			return false;
+		t++;
+	}
+	return tok_is(t, s);
+}
+
+static bool accept(struct parser *p, const char *s)
+{
+	if (!peek(p, s))
+		return false;
+	p->tok++;
+	return true;
+}
+
+static struct token *expect(struct parser *p, const char *s)
+{
+	if (!peek(p, s))
+		error_at(p->tok, "expected '%s' but found %s", s,
+			 describe(p->tok));
+	return p->tok++;
+}
+
+static const char *const keywords[] = {
+	"probe", "global", "private", "function", "if", "else", "while",
+	"for", "foreach", "in", "limit", "break", "continue", "return",
+	"next", "delete", "try", "catch",
+};
+
+static bool is_keyword(const char *s)
+{
+	for (size_t i = 0; i < sizeof(keywords) / sizeof(*keywords); i++)
+		if (!strcmp(s, keywords[i]))
+			return true;
+	return false;
+}
+
+static struct token *expect_ident(struct parser *p, const char *what)
+{
+	if (p->tok->kind != TOK_IDENT || is_keyword(p->tok->text))
+		error_at(p->tok, "expected %s but found %s", what,
+			 describe(p->tok));
+	return p->tok++;
+}
+
+static struct node *new_node(enum node_kind kind, struct token *tok)
+{
+	struct node *n = NEW(struct node);
+
+	n->kind = kind;
+	n->tok = tok;
+	n->tmp = -1;
+	return n;
+}
+
+static struct node *expr(struct parser *p);
+static struct node *stmt(struct parser *p);
+static struct node *block(struct parser *p);
+
+/* args: "(" [expr ("," expr)*] ")" */
+static struct node *call_args(struct parser *p)
+{
+	struct node head = { 0 }, *cur = &head;
+
+	expect(p, "(");
+	if (!accept(p, ")")) {
+		do {
+			cur = cur->next = expr(p);
+		} while (accept(p, ","));
+		expect(p, ")");
+	}
+	return head.next;
+}
+
+/* keys: "[" expr ("," expr)* "]" */
+static struct node *index_keys(struct parser *p)
+{
+	struct node head = { 0 }, *cur = &head;
+
+	expect(p, "[");
+	do {
+		cur = cur->next = expr(p);
+	} while (accept(p, ","));
+	expect(p, "]");
+	return head.next;
+}
+
+/*
+ * primary: NUM | STR+ | "(" expr ")" | IDENT | IDENT args | IDENT keys
+ *        | TARGET ("->" IDENT | "[" expr "]")*
+ */
+static struct node *primary(struct parser *p)
+{
+	struct token *tok = p->tok;
+	struct node *n;
+
+	if (tok->kind == TOK_NUM) {
+		p->tok++;
+		n = new_node(N_NUM, tok);
+		n->num = tok->num;
+		return n;
+	}
+	if (tok->kind == TOK_STR) {
+		struct strbuf sb = { 0 };
+
+		n = new_node(N_STR, tok);
+		/* adjacent literals concatenate */
+		while (p->tok->kind == TOK_STR) {
+			sb_add(&sb, p->tok->str, (size_t)p->tok->slen);
+			p->tok++;
+		}
+		n->str = sb.buf ? arena_strndup(sb.buf, sb.len) : "";
+		n->slen = (int)sb.len;
+		return n;
+	}
+	if (accept(p, "(")) {
+		n = expr(p);
+		expect(p, ")");
+		return n;
+	}
+	if (tok->kind == TOK_TARGET) {
+		p->tok++;
+		n = new_node(N_TARGET, tok);
+		n->name = tok->text;
+		return n;
+	}
+	if (tok->kind == TOK_AT)
+		error_at(tok, "'%s' is not supported yet", tok->text);
+	if (tok->kind == TOK_IDENT && !is_keyword(tok->text)) {
+		p->tok++;
+		if (peek(p, "(")) {
+			n = new_node(N_CALL, tok);
+			n->name = tok->text;
+			n->args = call_args(p);
+			return n;
+		}
+		if (peek(p, "[")) {
+			n = new_node(N_INDEX, tok);
+			n->name = tok->text;
+			n->args = index_keys(p);
+			return n;
+		}
+		n = new_node(N_VAR, tok);
+		n->name = tok->text;
+		return n;
+	}
+	error_at(tok, "expected an expression but found %s", describe(tok));
+}
+
+/* postfix: primary ("++" | "--")? */
+static struct node *postfix(struct parser *p)
+{
+	struct node *n = primary(p);
+
+	if (peek(p, "++") || peek(p, "--")) {
+		struct node *u = new_node(N_INCDEC, p->tok);
+
+		u->op = p->tok->text;
+		p->tok++;
+		u->lhs = n;
+		return u;
+	}
+	return n;
+}
+
+/* unary: ("-" | "+" | "!" | "~") unary | ("++" | "--") unary | postfix */
+static struct node *unary(struct parser *p)
+{
+	struct token *tok = p->tok;
+
+	if (peek(p, "-") || peek(p, "+") || peek(p, "!") || peek(p, "~")) {
+		p->tok++;
+		struct node *n = new_node(N_UNARY, tok);
+
+		n->op = tok->text;
+		n->lhs = unary(p);
+		/* fold -NUM so that -9223372036854775808 is a literal */
+		if (tok->text[0] == '-' && n->lhs->kind == N_NUM &&
+		    n->lhs->tok == tok + 1) {
+			n->lhs->num = (int64_t)(0ull - (uint64_t)n->lhs->num);
+			n->lhs->tok = tok;
+			return n->lhs;
+		}
+		return n;
+	}
+	if (peek(p, "++") || peek(p, "--")) {
+		p->tok++;
+		struct node *n = new_node(N_INCDEC, tok);
+
+		n->op = tok->text;
+		n->prefix = true;
+		n->lhs = unary(p);
+		return n;
+	}
+	return postfix(p);
+}
+
+static struct node *binary(struct node *lhs, struct token *op,
+			   struct node *rhs)
+{
+	struct node *n = new_node(N_BINARY, op);
+
+	n->op = op->text;
+	n->lhs = lhs;
+	n->rhs = rhs;
+	return n;
+}
+
+/* A left-associative level: next (OP next)* for the listed ops. */
+static struct node *level(struct parser *p, struct node *(*next)(struct parser *),
+			  const char *const *ops)
+{
+	struct node *n = next(p);
+
+	for (;;) {
+		const char *const *op;
+
+		for (op = ops; *op; op++)
+			if (peek(p, *op))
+				break;
+		if (!*op)
+			return n;
+		struct token *tok = p->tok++;
+
+		n = binary(n, tok, next(p));
+	}
+}
+
+static struct node *multiplicative(struct parser *p)
+{
+	static const char *const ops[] = { "*", "/", "%", NULL };
+
+	return level(p, unary, ops);
+}
+
+static struct node *additive(struct parser *p)
+{
+	static const char *const ops[] = { "+", "-", NULL };
+
+	return level(p, multiplicative, ops);
+}
+
+static struct node *concat(struct parser *p)
+{
+	static const char *const ops[] = { ".", NULL };
+
+	return level(p, additive, ops);
+}
+
+static struct node *shift(struct parser *p)
+{
+	static const char *const ops[] = { "<<", ">>", NULL };
+
+	return level(p, concat, ops);
+}
+
+static struct node *comparison(struct parser *p)
+{
+	static const char *const ops[] = {
+		"<", ">", "<=", ">=", "==", "!=", "=~", "!~", NULL
+	};
+
+	return level(p, shift, ops);
+}
+
+/* in: comparison | "[" expr ("," expr)* "]" "in" IDENT | comparison "in" IDENT */
+static struct node *in_expr(struct parser *p)
+{
+	struct node *n;
+
+	if (peek(p, "[")) {
+		struct token *tok = p->tok;
+		struct node *keys = index_keys(p);
+
+		n = new_node(N_IN, tok);
+		n->args = keys;
+		expect(p, "in");
+		n->name = expect_ident(p, "an array name")->text;
+		return n;
+	}
+	n = comparison(p);
+	if (peek(p, "in")) {
+		struct node *in = new_node(N_IN, p->tok);
+
+		p->tok++;
+		in->args = n;
+		in->name = expect_ident(p, "an array name")->text;
+		return in;
+	}
+	return n;
+}
+
+static struct node *bit_and(struct parser *p)
+{
+	static const char *const ops[] = { "&", NULL };
+
+	return level(p, in_expr, ops);
+}
+
+static struct node *bit_xor(struct parser *p)
+{
+	static const char *const ops[] = { "^", NULL };
+
+	return level(p, bit_and, ops);
+}
+
+static struct node *bit_or(struct parser *p)
+{
+	static const char *const ops[] = { "|", NULL };
+
+	return level(p, bit_xor, ops);
+}
+
+static struct node *logical_and(struct parser *p)
+{
+	static const char *const ops[] = { "&&", NULL };
+
+	return level(p, bit_or, ops);
+}
+
+static struct node *logical_or(struct parser *p)
+{
+	static const char *const ops[] = { "||", NULL };
+
+	return level(p, logical_and, ops);
+}
+
+/* ternary: logical_or ("?" expr ":" ternary)? */
+static struct node *ternary(struct parser *p)
+{
+	struct node *n = logical_or(p);
+
+	if (peek(p, "?")) {
+		struct node *t = new_node(N_TERNARY, p->tok);
+
+		p->tok++;
+		t->cond = n;
+		t->then = expr(p);
+		expect(p, ":");
+		t->els = ternary(p);
+		return t;
+	}
+	return n;
+}
+
+static bool is_assign_op(struct token *tok)
+{
+	static const char *const ops[] = {
+		"=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&=", "^=",
+		"|=", ".=",
+	};
+
+	if (tok->kind != TOK_PUNCT)
+		return false;
+	for (size_t i = 0; i < sizeof(ops) / sizeof(*ops); i++)
+		if (!strcmp(tok->text, ops[i]))
+			return true;
+	return false;
+}
+
+/* assignment: ternary (ASSIGN_OP assignment | "<<<" ternary)? */
+static struct node *assignment(struct parser *p)
+{
+	struct node *n = ternary(p);
+
+	if (is_assign_op(p->tok)) {
+		struct node *a = new_node(N_ASSIGN, p->tok);
+
+		a->op = p->tok->text;
+		p->tok++;
+		a->lhs = n;
+		a->rhs = assignment(p);
+		return a;
+	}
+	if (peek(p, "<<<")) {
+		struct node *a = new_node(N_AGG, p->tok);
+
+		p->tok++;
+		a->lhs = n;
+		a->rhs = ternary(p);
+		return a;
+	}
+	return n;
+}
+
+/* expr: assignment */
+static struct node *expr(struct parser *p)
+{
+	return assignment(p);
+}
+
+/* if_stmt: "if" "(" expr ")" stmt ("else" stmt)? */
+static struct node *if_stmt(struct parser *p)
+{
+	struct node *n = new_node(N_IF, p->tok++);
+
+	expect(p, "(");
+	n->cond = expr(p);
+	expect(p, ")");
+	n->then = stmt(p);
+	if (accept(p, "else"))
+		n->els = stmt(p);
+	return n;
+}
+
+/* while_stmt: "while" "(" expr ")" stmt */
+static struct node *while_stmt(struct parser *p)
+{
+	struct node *n = new_node(N_WHILE, p->tok++);
+
+	expect(p, "(");
+	n->cond = expr(p);
+	expect(p, ")");
+	n->body = stmt(p);
+	return n;
+}
+
+/* for_stmt: "for" "(" expr? ";" expr? ";" expr? ")" stmt */
+static struct node *for_stmt(struct parser *p)
+{
+	struct node *n = new_node(N_FOR, p->tok++);
+
+	expect(p, "(");
+	if (!peek(p, ";"))
+		n->init = expr(p);
+	expect(p, ";");
+	if (!peek(p, ";"))
+		n->cond = expr(p);
+	expect(p, ";");
+	if (!peek(p, ")"))
+		n->inc = expr(p);
+	expect(p, ")");
+	n->body = stmt(p);
+	return n;
+}
+
+/*
+ * stmt: block | ";" | if_stmt | while_stmt | for_stmt
+ *     | "break" | "continue" | "next" | "return" expr? | "delete" expr
+ *     | expr
+ */
+static struct node *stmt(struct parser *p)
+{
+	struct token *tok = p->tok;
+	struct node *n;
+
+	if (peek(p, "{"))
+		return block(p);
+	if (accept(p, ";"))
+		return new_node(N_EMPTY, tok);
+	if (peek(p, "if"))
+		return if_stmt(p);
+	if (peek(p, "while"))
+		return while_stmt(p);
+	if (peek(p, "for"))
+		return for_stmt(p);
+	if (peek(p, "foreach") || peek(p, "try"))
+		error_at(tok, "'%s' is not supported yet", tok->text);
+	if (accept(p, "break")) {
+		n = new_node(N_BREAK, tok);
+	} else if (accept(p, "continue")) {
+		n = new_node(N_CONTINUE, tok);
+	} else if (accept(p, "next")) {
+		n = new_node(N_NEXT, tok);
+	} else if (accept(p, "return")) {
+		n = new_node(N_RETURN, tok);
+		if (!peek(p, ";") && !peek(p, "}"))
+			n->lhs = expr(p);
+	} else if (accept(p, "delete")) {
+		n = new_node(N_DELETE, tok);
+		n->lhs = expr(p);
+	} else {
+		n = new_node(N_EXPR, tok);
+		n->lhs = expr(p);
+	}
+	accept(p, ";");
+	return n;
+}
+
+/* block: "{" stmt* "}" */
+static struct node *block(struct parser *p)
+{
+	struct node *n = new_node(N_BLOCK, expect(p, "{"));
+	struct node head = { 0 }, *cur = &head;
+
+	while (!peek(p, "}")) {
+		if (p->tok->kind == TOK_EOF)
+			error_at(n->tok, "unclosed '{'");
+		cur = cur->next = stmt(p);
+	}
+	p->tok++;
+	n->body = head.next;
+	return n;
+}
+
+/*
+ * probe_point: comp ("." comp)* ("?" | "!")?
+ * comp: (IDENT | "*" | NUM)+ ("(" literal ")")?       glued, no spaces
+ */
+static struct probe_point *probe_point(struct parser *p)
+{
+	struct probe_point *pp = NEW(struct probe_point);
+	struct pp_comp head = { 0 }, *cur = &head;
+
+	pp->tok = p->tok;
+	do {
+		struct pp_comp *c = NEW(struct pp_comp);
+		struct strbuf sb = { 0 };
+
+		c->tok = p->tok;
+		do {
+			if (p->tok->kind != TOK_IDENT && !peek(p, "*") &&
+			    p->tok->kind != TOK_NUM)
+				error_at(p->tok, "expected a probe point but "
+					 "found %s", describe(p->tok));
+			sb_puts(&sb, p->tok->text);
+			p->tok++;
+		} while ((p->tok->kind == TOK_IDENT || peek(p, "*") ||
+			  p->tok->kind == TOK_NUM) && !p->tok->space_before);
+		c->name = intern(sb.buf, sb.len);
+		if (accept(p, "(")) {
+			struct token *arg = p->tok;
+
+			if (arg->kind == TOK_STR) {
+				/* glue adjacent literals */
+				struct strbuf s2 = { 0 };
+
+				while (p->tok->kind == TOK_STR) {
+					sb_add(&s2, p->tok->str,
+					       (size_t)p->tok->slen);
+					p->tok++;
+				}
+				if (p->tok != arg + 1) {
+					struct token *t = NEW(struct token);
+
+					*t = *arg;
+					t->str = arena_strndup(s2.buf, s2.len);
+					t->slen = (int)s2.len;
+					arg = t;
+				}
+			} else if (arg->kind == TOK_NUM) {
+				p->tok++;
+			} else if (peek(p, "-") && p->tok[1].kind == TOK_NUM) {
+				struct token *t = NEW(struct token);
+
+				*t = p->tok[1];
+				t->num = -t->num;
+				t->pos = arg->pos;
+				arg = t;
+				p->tok += 2;
+			} else {
+				error_at(arg, "expected a string or number "
+					 "literal but found %s", describe(arg));
+			}
+			c->arg = arg;
+			expect(p, ")");
+		}
+		cur = cur->next = c;
+	} while (accept(p, "."));
+	pp->end = p->tok - 1;
+	if (accept(p, "?"))
+		pp->optional = true;
+	else if (accept(p, "!"))
+		pp->sufficient = true;
+	pp->comps = head.next;
+	return pp;
+}
+
+/*
+ * probe_decl: "probe" probe_point ("," probe_point)* ("if" "(" expr ")")? block
+ *           | "probe" NAME ("=" | "+=") probe_point ("," probe_point)* block
+ */
+static void probe_decl(struct parser *p)
+{
+	struct probe *pr = NEW(struct probe);
+	struct probe_point head = { 0 }, *cur = &head;
+
+	pr->tok = p->tok++;
+	pr->from_tapset = p->from_tapset;
+	if (p->tok->kind == TOK_IDENT &&
+	    (peek_at(p, 1, "=") || peek_at(p, 1, "+="))) {
+		pr->alias = p->tok->text;
+		p->tok++;
+		pr->epilogue = peek(p, "+=");
+		p->tok++;
+	}
+	do {
+		cur = cur->next = probe_point(p);
+	} while (accept(p, ","));
+	pr->points = head.next;
+	if (accept(p, "if")) {
+		expect(p, "(");
+		pr->cond = expr(p);
+		expect(p, ")");
+	}
+	pr->body = block(p);
+
+	struct probe **tail = &p->s->probes;
+
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = pr;
+}
+
+static enum type type_decl(struct parser *p)
+{
+	struct token *t = expect_ident(p, "a type name");
+
+	if (!strcmp(t->text, "long"))
+		return TY_LONG;
+	if (!strcmp(t->text, "string"))
+		return TY_STRING;
+	error_at(t, "unknown type '%s' (expected long or string)", t->text);
+}
+
+/* global_decl: ("global" | "private")? IDENT ("[" NUM "]")? ("=" literal)? ... */
+static void global_decl(struct parser *p)
+{
+	p->tok++;
+	do {
+		struct token *name = expect_ident(p, "a variable name");
+		struct symbol *sym = NEW(struct symbol);
+
+		sym->name = name->text;
+		sym->tok = name;
+		sym->global = true;
+		if (accept(p, "[")) {
+			sym->is_array = true;
+			if (p->tok->kind != TOK_NUM)
+				error_at(p->tok, "expected an array size but "
+					 "found %s", describe(p->tok));
+			sym->size = p->tok->num;
+			p->tok++;
+			expect(p, "]");
+		}
+		if (accept(p, "=")) {
+			struct node *init = unary(p);
+
+			if (init->kind == N_NUM)
+				sym->ty = TY_LONG;
+			else if (init->kind == N_STR)
+				sym->ty = TY_STRING;
+			else
+				error_at(init->tok, "a global initialiser "
+					 "must be a number or string literal");
+			sym->init = init;
+		}
+		for (struct symbol *g = p->s->globals; g; g = g->next) {
+			if (g->name == sym->name) {
+				diag_error(&name->pos, "duplicate global "
+					   "'%s'", sym->name);
+				diag_note(&g->tok->pos, "previous declaration "
+					  "is here");
+				longjmp(fail, 1);
+			}
+		}
+		struct symbol **tail = &p->s->globals;
+
+		while (*tail)
+			tail = &(*tail)->next;
+		*tail = sym;
+	} while (accept(p, ","));
+	accept(p, ";");
+}
+
+/*
+ * function_decl: "function" IDENT (":" type)? "(" params? ")" (block | EMBEDDED)
+ * params: IDENT (":" type)? ("," IDENT (":" type)?)*
+ */
+static void function_decl(struct parser *p)
+{
+	struct function *fn = NEW(struct function);
+
+	p->tok++;
+	fn->tok = expect_ident(p, "a function name");
+	fn->name = fn->tok->text;
+	fn->from_tapset = p->from_tapset;
+	if (accept(p, ":"))
+		fn->ret = type_decl(p);
+	expect(p, "(");
+	struct symbol head = { 0 }, *cur = &head;
+
+	if (!peek(p, ")")) {
+		do {
+			struct token *t = expect_ident(p, "a parameter name");
+
+			for (struct symbol *q = head.next; q; q = q->next)
+				if (q->name == t->text)
+					error_at(t, "duplicate parameter '%s'",
+						 t->text);
+			cur = cur->next = NEW(struct symbol);
+			cur->name = t->text;
+			cur->tok = t;
+			if (accept(p, ":"))
+				cur->ty = type_decl(p);
+			fn->nparams++;
+		} while (accept(p, ","));
+	}
+	expect(p, ")");
+	fn->params = head.next;
+	if (p->tok->kind == TOK_EMBEDDED) {
+		if (!p->from_tapset && !p->guru)
+			error_at(p->tok, "embedded C code is only allowed in "
+				 "guru mode (-g)");
+		fn->embedded = p->tok->text;
+		p->tok++;
+	} else {
+		fn->body = block(p);
+	}
+	for (struct function *f = p->s->funcs; f; f = f->next) {
+		if (f->name == fn->name && f->from_tapset == fn->from_tapset) {
+			diag_error(&fn->tok->pos, "duplicate function '%s'",
+				   fn->name);
+			diag_note(&f->tok->pos, "previous definition is here");
+			longjmp(fail, 1);
+		}
+	}
+	struct function **tail = &p->s->funcs;
+
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = fn;
+}
+
+/* script: (probe_decl | global_decl | function_decl | EMBEDDED)* */
+int parse_file(struct script *s, const struct srcfile *file,
+	       const struct lex_args *args, bool from_tapset, bool guru)
+{
+	int n;
+	struct token *toks = lex_file(file, args, &n);
+
+	if (!toks)
+		return -1;
+	struct parser p = {
+		.tok = toks, .s = s, .from_tapset = from_tapset,
+		.guru = guru, .file = file,
+	};
+
+	if (setjmp(fail))
+		return -1;
+	while (p.tok->kind != TOK_EOF) {
+		if (peek(&p, "probe")) {
+			probe_decl(&p);
+		} else if (peek(&p, "global") || peek(&p, "private")) {
+			global_decl(&p);
+		} else if (peek(&p, "function")) {
+			function_decl(&p);
+		} else if (p.tok->kind == TOK_EMBEDDED) {
+			if (!from_tapset && !guru)
+				error_at(p.tok, "embedded C code is only "
+					 "allowed in guru mode (-g)");
+			struct embed *e = NEW(struct embed);
+
+			e->tok = p.tok;
+			e->code = p.tok->text;
+			e->from_tapset = from_tapset;
+			e->file = file;
+			struct embed **tail = &s->embeds;
+
+			while (*tail)
+				tail = &(*tail)->next;
+			*tail = e;
+			p.tok++;
+		} else if (accept(&p, ";")) {
+			continue;
+		} else {
+			error_at(p.tok, "expected 'probe', 'global' or "
+				 "'function' but found %s", describe(p.tok));
+		}
+	}
+	return 0;
+}
+
+struct srcfile *parse_read_file(const char *path, const char *display)
+{
+	FILE *f = fopen(path, "rb");
+
+	if (!f)
+		return NULL;
+	struct strbuf sb = { 0 };
+	char buf[65536];
+	size_t n;
+
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sb_add(&sb, buf, n);
+	int err = ferror(f);
+
+	fclose(f);
+	if (err) {
+		errno = EIO;
+		return NULL;
+	}
+	struct srcfile *sf = NEW(struct srcfile);
+
+	sf->name = arena_strdup(display);
+	sf->text = sb.buf ? arena_strndup(sb.buf, sb.len) : "";
+	sf->len = sb.len;
+	return sf;
+}

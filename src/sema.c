@@ -1,0 +1,1028 @@
+/*
+ * sema.c - elaboration.
+ *
+ * Three steps, each over the whole script:
+ *
+ * 1. Probe points: each point of each probe becomes one or more
+ *    concrete probes (struct rprobe). kernel.function("GLOB") is matched
+ *    against the target kernel's symbol table (ksym.c); a point that
+ *    matches nothing is an error naming close matches, unless marked
+ *    optional with '?'.
+ * 2. Names: every variable is bound to a global, a parameter or a local
+ *    (locals are declared by use, as in SystemTap); every call to a
+ *    script or tapset function; what the probes reach is marked used,
+ *    and only that is translated.
+ * 3. Types: long or string, inferred by running the checker to a fixed
+ *    point (an assignment or a call can give a variable, parameter or
+ *    return value its type), then once more to report what is still
+ *    unknown or conflicting.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "ksym.h"
+#include "sema.h"
+
+#define MAX_ERRORS 20
+
+struct sema {
+	const struct session *ss;	/* options */
+	struct script *s;	/* what we annotate */
+	struct program *prog;	/* output */
+	struct ksym_table ksyms;	/* loaded on first use */
+	int ksym_state;		/* 0 not loaded, 1 loaded, -1 failed */
+	bool report;		/* final pass: report type errors */
+	bool changed;		/* a type was learned in this pass */
+	int errors;		/* reported so far */
+	struct rprobe **tail;	/* where the next rprobe goes */
+};
+
+/* The scope being checked: a probe body or a function body. */
+struct scope {
+	struct probe *probe;	/* or NULL */
+	struct function *fn;	/* or NULL */
+	struct symbol **locals;	/* probe->locals or fn->locals */
+	int loop_depth;		/* for break / continue */
+	bool uses_globals;	/* set when a global is touched */
+};
+
+static const char *const builtins[] = {
+	"printf", "sprintf", "print", "println", "sprint", "sprintln",
+	"printd", "printdln", "sprintd", "sprintdln", "log",
+};
+
+bool sema_is_builtin(const char *name)
+{
+	for (size_t i = 0; i < sizeof(builtins) / sizeof(*builtins); i++)
+		if (!strcmp(name, builtins[i]))
+			return true;
+	return false;
+}
+
+const char *type_name(enum type ty)
+{
+	static const char *const names[] = {
+		[TY_UNKNOWN] = "unknown", [TY_LONG] = "long",
+		[TY_STRING] = "string", [TY_STATS] = "stats",
+	};
+	return names[ty];
+}
+
+static bool too_many(struct sema *se)
+{
+	return se->errors >= MAX_ERRORS;
+}
+
+#define sema_error(se, pos, ...)				\
+	do {							\
+		if (!too_many(se))				\
+			diag_error((pos), __VA_ARGS__);		\
+		(se)->errors++;					\
+	} while (0)
+
+/* ---- step 1: probe points ---- */
+
+static const char *point_string(const struct probe_point *pp)
+{
+	char *buf;
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+
+	ast_print_point(f, pp);
+	fclose(f);
+	char *s = arena_strdup(buf);
+
+	free(buf);
+	return s;
+}
+
+static struct rprobe *add_rprobe(struct sema *se, struct probe *pr,
+				 enum rprobe_kind kind, const char *pp,
+				 const char *from)
+{
+	struct rprobe *rp = NEW(struct rprobe);
+
+	rp->probe = pr;
+	rp->kind = kind;
+	rp->pp = pp;
+	rp->from = from;
+	*se->tail = rp;
+	se->tail = &rp->next;
+	se->prog->nrprobes++;
+	return rp;
+}
+
+static bool load_ksyms(struct sema *se, struct token *tok)
+{
+	char err[512];
+
+	if (se->ksym_state == 0) {
+		if (ksym_load(se->ss->release, &se->ksyms, err, sizeof(err))) {
+			sema_error(se, &tok->pos, "cannot resolve kernel "
+				   "functions: %s", err);
+			se->ksym_state = -1;
+		} else {
+			se->ksym_state = 1;
+			se->prog->ksym_source = se->ksyms.source;
+		}
+	}
+	return se->ksym_state == 1;
+}
+
+struct match_ctx {
+	struct sema *se;
+	struct probe *pr;
+	enum rprobe_kind kind;
+	const char *suffix;	/* "", ".call", ".return" */
+	const char *from;
+	int n;
+};
+
+static void add_function_probe(const struct ksym *k, void *arg)
+{
+	struct match_ctx *m = arg;
+	struct sema *se = m->se;
+
+	/* one probe per function name: the first, unique symbol wins */
+	const char *pp = arena_printf("kernel.function(\"%s\")%s", k->func,
+				      m->suffix);
+	struct rprobe *rp = add_rprobe(se, m->pr, m->kind, pp, m->from);
+
+	rp->func = k->func;
+	if (k->unique || !se->ksyms.stext) {
+		rp->symbol = k->name;
+	} else {
+		rp->symbol = "_stext";
+		rp->offset = k->addr - se->ksyms.stext;
+	}
+	m->n++;
+}
+
+static bool is_glob(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+static void no_match(struct sema *se, struct probe_point *pp,
+		     struct token *arg, const char *pattern)
+{
+	const char *close[6];
+	size_t n = is_glob(pattern) ? 0 :
+		   ksym_suggest(&se->ksyms, pattern, close, 6);
+	struct strbuf sb = { 0 };
+
+	for (size_t i = 0; i < n; i++)
+		sb_printf(&sb, "%s%s", i ? ", " : "", close[i]);
+	if (n)
+		sema_error(se, &arg->pos, "probe point %s matches no "
+			   "function of kernel %s; did you mean: %s?",
+			   point_string(pp), se->ss->release, sb.buf);
+	else
+		sema_error(se, &arg->pos, "probe point %s matches no "
+			   "function of kernel %s", point_string(pp),
+			   se->ss->release);
+}
+
+/* kernel.function("PAT")[.call|.return], kprobe.function("NAME")[.return] */
+static void resolve_function(struct sema *se, struct probe *pr,
+			     struct probe_point *pp, struct pp_comp *fc)
+{
+	struct pp_comp *c = fc->next;
+	struct match_ctx m = {
+		.se = se, .pr = pr, .kind = RP_KPROBE, .suffix = "",
+		.from = point_string(pp),
+	};
+
+	if (!fc->arg || fc->arg->kind != TOK_STR) {
+		sema_error(se, &fc->tok->pos, "'%s' needs a function name "
+			   "pattern in quotes, as in %s(\"vfs_read\")",
+			   fc->name, fc->name);
+		return;
+	}
+	for (; c; c = c->next) {
+		if (c->name == istr("return") && !c->arg && !c->next) {
+			m.kind = RP_KRETPROBE;
+			m.suffix = ".return";
+		} else if (c->name == istr("call") && !c->arg && !c->next) {
+			m.suffix = ".call";
+		} else {
+			sema_error(se, &c->tok->pos, "unknown probe point "
+				   "suffix '.%s' (expected .call or .return)",
+				   c->name);
+			return;
+		}
+	}
+	const char *pattern = fc->arg->str;
+
+	if (strchr(pattern, '@') || strchr(pattern, ':')) {
+		sema_error(se, &fc->arg->pos, "source file and line "
+			   "patterns need DWARF debuginfo, which is not "
+			   "supported yet; give a function name");
+		return;
+	}
+	if (!load_ksyms(se, fc->arg))
+		return;
+	ksym_match(&se->ksyms, pattern, add_function_probe, &m);
+	if (!m.n && !pp->optional)
+		no_match(se, pp, fc->arg, pattern);
+}
+
+static void resolve_point(struct sema *se, struct probe *pr,
+			  struct probe_point *pp)
+{
+	struct pp_comp *c = pp->comps;
+	const char *from = point_string(pp);
+
+	if ((c->name == istr("begin") || c->name == istr("end") ||
+	     c->name == istr("error")) && !c->next) {
+		enum rprobe_kind kind = c->name == istr("begin") ? RP_BEGIN :
+					c->name == istr("end") ? RP_END :
+					RP_ERROR;
+		struct rprobe *rp;
+
+		if (c->arg && c->arg->kind != TOK_NUM) {
+			sema_error(se, &c->arg->pos, "'%s' takes a number "
+				   "(its order), not a string", c->name);
+			return;
+		}
+		rp = add_rprobe(se, pr, kind, from, from);
+		rp->order = c->arg ? c->arg->num : 0;
+		return;
+	}
+	if (c->name == istr("never") && !c->next && !c->arg)
+		return;
+	if (c->name == istr("kernel") && !c->arg && c->next &&
+	    c->next->name == istr("function")) {
+		resolve_function(se, pr, pp, c->next);
+		return;
+	}
+	if (c->name == istr("kprobe") && !c->arg && c->next &&
+	    c->next->name == istr("function")) {
+		resolve_function(se, pr, pp, c->next);
+		return;
+	}
+	if (c->name == istr("kernel") || c->name == istr("kprobe")) {
+		struct pp_comp *bad = c->next ? c->next : c;
+
+		sema_error(se, &bad->tok->pos, "unsupported probe point %s "
+			   "(supported: %s.function(\"NAME\"), with .call "
+			   "or .return)", from, c->name);
+		return;
+	}
+	if (pp->optional)
+		return;
+	sema_error(se, &c->tok->pos, "unknown probe point %s (supported: "
+		   "begin, end, error, never, kernel.function(\"GLOB\"), "
+		   "kprobe.function(\"NAME\"))", from);
+}
+
+static void resolve_probes(struct sema *se)
+{
+	int index = 0;
+
+	for (struct probe *pr = se->s->probes; pr; pr = pr->next) {
+		if (pr->alias) {
+			sema_error(se, &pr->tok->pos, "probe aliases are not "
+				   "supported yet");
+			continue;
+		}
+		if (pr->from_tapset)
+			continue;
+		int before = se->prog->nrprobes;
+
+		pr->index = index++;
+		for (struct probe_point *pp = pr->points; pp; pp = pp->next) {
+			resolve_point(se, pr, pp);
+			if (pp->sufficient && se->prog->nrprobes > before)
+				break;
+		}
+		if (se->prog->nrprobes > before)
+			se->prog->nprobes++;
+	}
+}
+
+/* ---- steps 2 and 3: names and types ---- */
+
+static struct symbol *find(struct symbol *list, const char *name)
+{
+	for (; list; list = list->next)
+		if (list->name == name)
+			return list;
+	return NULL;
+}
+
+static struct function *find_function(struct sema *se, const char *name)
+{
+	struct function *lib = NULL;
+
+	for (struct function *f = se->s->funcs; f; f = f->next) {
+		if (f->name != name)
+			continue;
+		if (!f->from_tapset)
+			return f;	/* the script's own wins */
+		if (!lib)
+			lib = f;
+	}
+	return lib;
+}
+
+/* Bind a variable reference: parameter, local, then global; else new local. */
+static struct symbol *bind(struct sema *se, struct scope *sc, struct node *n)
+{
+	struct symbol *sym = NULL;
+
+	if (sc->fn)
+		sym = find(sc->fn->params, n->name);
+	if (!sym)
+		sym = find(*sc->locals, n->name);
+	if (!sym) {
+		sym = find(se->s->globals, n->name);
+		if (sym && sym->is_array != (n->kind == N_INDEX)) {
+			sema_error(se, &n->tok->pos, sym->is_array ?
+				   "'%s' is an array: index it, as in %s[key]" :
+				   "'%s' is a scalar, not an array", n->name,
+				   n->name);
+		}
+	}
+	if (!sym) {
+		if (n->kind == N_INDEX) {
+			sema_error(se, &n->tok->pos, "unknown array '%s': "
+				   "arrays must be declared global", n->name);
+			return NULL;
+		}
+		sym = NEW(struct symbol);
+		sym->name = n->name;
+		sym->tok = n->tok;
+		sym->next = *sc->locals;
+		*sc->locals = sym;
+	}
+	if (sym->global)
+		sc->uses_globals = true;
+	return sym;
+}
+
+/* Give n the type ty if it has none; report a conflict in the last pass. */
+static void learn(struct sema *se, struct node *n, enum type ty)
+{
+	if (ty == TY_UNKNOWN)
+		return;
+	struct symbol *sym = NULL;
+
+	if (n->kind == N_VAR || n->kind == N_INDEX)
+		sym = n->sym;
+	if (sym && sym->ty == TY_UNKNOWN) {
+		sym->ty = ty;
+		se->changed = true;
+	}
+	if (n->kind == N_CALL && n->fn && n->fn->ret == TY_UNKNOWN) {
+		n->fn->ret = ty;
+		se->changed = true;
+	}
+	if (n->kind == N_TERNARY) {
+		learn(se, n->then, ty);
+		learn(se, n->els, ty);
+	}
+	if (n->kind == N_ASSIGN && n->op == istr("="))
+		learn(se, n->lhs, ty);
+	if (n->ty == TY_UNKNOWN) {
+		n->ty = ty;
+		se->changed = true;
+	}
+}
+
+static void want(struct sema *se, struct node *n, enum type ty,
+		 const char *what)
+{
+	learn(se, n, ty);
+	if (!se->report)
+		return;
+	if (n->ty == TY_UNKNOWN)
+		sema_error(se, &n->tok->pos, "cannot infer the type of this "
+			   "%s (expected %s)", what, type_name(ty));
+	else if (n->ty != ty)
+		sema_error(se, &n->tok->pos, "%s is a %s but must be a %s",
+			   what, type_name(n->ty), type_name(ty));
+}
+
+static enum type expr(struct sema *se, struct scope *sc, struct node *n);
+
+static bool is_lvalue(struct node *n)
+{
+	return n->kind == N_VAR || n->kind == N_INDEX;
+}
+
+static void check_lvalue(struct sema *se, struct node *n, const char *op)
+{
+	if (se->report && !is_lvalue(n))
+		sema_error(se, &n->tok->pos, "the left side of '%s' must be "
+			   "a variable", op);
+}
+
+/*
+ * printf-style formats: check directives against arguments and build
+ * the kernel vsnprintf format (%d becomes %lld and so on), kept in
+ * n->str for gen.c. Returns the number of arguments the format takes.
+ */
+static void check_format(struct sema *se, struct scope *sc, struct node *call,
+			 struct node *fmt, struct node *args)
+{
+	struct strbuf out = { 0 };
+	const char *p = fmt->str, *end = fmt->str + fmt->slen;
+	struct node *arg = args;
+
+	while (p < end) {
+		if (*p != '%') {
+			if (!*p) {
+				sb_puts(&out, "\\0");
+				p++;
+				continue;
+			}
+			sb_putc(&out, *p++);
+			continue;
+		}
+		const char *start = p++;
+
+		if (p < end && *p == '%') {
+			sb_puts(&out, "%%");
+			p++;
+			continue;
+		}
+		struct strbuf spec = { 0 };
+
+		sb_putc(&spec, '%');
+		while (p < end && strchr("-+ #0", *p))
+			sb_putc(&spec, *p++);
+		int stars = 0;
+
+		if (p < end && *p == '*') {
+			sb_putc(&spec, *p++);
+			stars++;
+		}
+		while (p < end && *p >= '0' && *p <= '9')
+			sb_putc(&spec, *p++);
+		if (p < end && *p == '.') {
+			sb_putc(&spec, *p++);
+			if (p < end && *p == '*') {
+				sb_putc(&spec, *p++);
+				stars++;
+			}
+			while (p < end && *p >= '0' && *p <= '9')
+				sb_putc(&spec, *p++);
+		}
+		while (p < end && (*p == 'l' || *p == 'h' || *p == 'L' ||
+				   *p == 'z' || *p == 'j' || *p == 't'))
+			p++;
+		if (p >= end) {
+			sema_error(se, &fmt->tok->pos, "incomplete format "
+				   "directive '%.*s' at the end of the format",
+				   (int)(p - start), start);
+			return;
+		}
+		char conv = *p++;
+		enum type ty;
+
+		switch (conv) {
+		case 'd': case 'i': case 'u': case 'o': case 'x': case 'X':
+			sb_printf(&spec, "ll%c", conv == 'i' ? 'd' : conv);
+			ty = TY_LONG;
+			break;
+		case 'c':
+			sb_putc(&spec, 'c');
+			ty = TY_LONG;
+			break;
+		case 's':
+			sb_putc(&spec, 's');
+			ty = TY_STRING;
+			break;
+		case 'p':
+			/* 0x and 16 hex digits, as SystemTap prints pointers */
+			if (spec.len == 1) {
+				spec.len = 0;
+				sb_puts(&spec, "0x%016llx");
+			} else {
+				sb_puts(&spec, "llx");
+			}
+			ty = TY_LONG;
+			break;
+		default:
+			sema_error(se, &fmt->tok->pos, "unknown format "
+				   "directive '%%%c' in \"%s\"", conv,
+				   fmt->str);
+			return;
+		}
+		for (int i = 0; i < stars; i++) {
+			if (!arg) {
+				sema_error(se, &call->tok->pos, "too few "
+					   "arguments for the format");
+				return;
+			}
+			want(se, arg, TY_LONG, "width argument");
+			arg = arg->next;
+		}
+		if (!arg) {
+			sema_error(se, &call->tok->pos, "too few arguments for "
+				   "the format \"%s\"", fmt->str);
+			return;
+		}
+		want(se, arg, ty, arg->kind == N_VAR ?
+		     arena_printf("variable '%s'", arg->name) : "argument");
+		arg = arg->next;
+		sb_add(&out, spec.buf, spec.len);
+	}
+	if (arg)
+		sema_error(se, &arg->tok->pos, "too many arguments for the "
+			   "format \"%s\"", fmt->str);
+	(void)sc;
+	call->str = out.buf ? out.buf : "";
+	call->slen = (int)out.len;
+}
+
+static void visit_function(struct sema *se, struct function *fn);
+
+static enum type builtin_call(struct sema *se, struct scope *sc,
+			      struct node *n)
+{
+	const char *name = n->name;
+	struct node *a;
+	int nargs = 0;
+
+	for (a = n->args; a; a = a->next) {
+		expr(se, sc, a);
+		nargs++;
+	}
+	if (!strcmp(name, "printf") || !strcmp(name, "sprintf")) {
+		if (!n->args || n->args->kind != N_STR) {
+			sema_error(se, &n->tok->pos, "%s needs a format string "
+				   "literal as its first argument", name);
+			return TY_UNKNOWN;
+		}
+		check_format(se, sc, n, n->args, n->args->next);
+		return name[0] == 's' ? TY_STRING : TY_LONG;
+	}
+	if (!strcmp(name, "log")) {
+		if (nargs != 1)
+			sema_error(se, &n->tok->pos, "log takes one string");
+		else
+			want(se, n->args, TY_STRING, "argument of log");
+		return TY_LONG;
+	}
+	bool delim = strstr(name, "printd") != NULL;
+
+	if (delim) {
+		if (nargs < 2) {
+			sema_error(se, &n->tok->pos, "%s needs a delimiter and "
+				   "at least one value", name);
+			return TY_UNKNOWN;
+		}
+		if (n->args->kind != N_STR)
+			sema_error(se, &n->args->tok->pos, "the delimiter of "
+				   "%s must be a string literal", name);
+	} else if (!nargs && strcmp(name, "println") &&
+		   strcmp(name, "sprintln")) {
+		sema_error(se, &n->tok->pos, "%s needs at least one value",
+			   name);
+	}
+	for (a = delim ? n->args->next : n->args; a; a = a->next) {
+		if (se->report && a->ty == TY_UNKNOWN)
+			sema_error(se, &a->tok->pos, "cannot infer the type "
+				   "of this argument of %s", name);
+	}
+	return name[0] == 's' ? TY_STRING : TY_LONG;
+}
+
+static enum type call(struct sema *se, struct scope *sc, struct node *n)
+{
+	if (sema_is_builtin(n->name) && !find_function(se, n->name))
+		return builtin_call(se, sc, n);
+
+	struct function *fn = find_function(se, n->name);
+
+	if (!fn) {
+		sema_error(se, &n->tok->pos, "unknown function '%s'", n->name);
+		for (struct node *a = n->args; a; a = a->next)
+			expr(se, sc, a);
+		return TY_UNKNOWN;
+	}
+	n->fn = fn;
+	visit_function(se, fn);
+	if (fn->uses_globals)
+		sc->uses_globals = true;
+
+	int nargs = 0;
+
+	for (struct node *a = n->args; a; a = a->next)
+		nargs++;
+	if (nargs != fn->nparams) {
+		sema_error(se, &n->tok->pos, "function '%s' takes %d "
+			   "argument%s but %d %s given", fn->name, fn->nparams,
+			   fn->nparams == 1 ? "" : "s", nargs,
+			   nargs == 1 ? "was" : "were");
+		for (struct node *a = n->args; a; a = a->next)
+			expr(se, sc, a);
+		return fn->ret;
+	}
+	struct symbol *par = fn->params;
+
+	for (struct node *a = n->args; a; a = a->next, par = par->next) {
+		enum type ty = expr(se, sc, a);
+
+		if (par->ty == TY_UNKNOWN && ty != TY_UNKNOWN) {
+			par->ty = ty;
+			se->changed = true;
+		}
+		learn(se, a, par->ty);
+		if (se->report && par->ty != TY_UNKNOWN && a->ty != par->ty)
+			sema_error(se, &a->tok->pos, "argument '%s' of '%s' "
+				   "is a %s but a %s was given", par->name,
+				   fn->name, type_name(par->ty),
+				   type_name(a->ty));
+	}
+	return fn->ret;
+}
+
+static enum type binary(struct sema *se, struct scope *sc, struct node *n)
+{
+	const char *op = n->op;
+	enum type l = expr(se, sc, n->lhs), r = expr(se, sc, n->rhs);
+
+	if (op == istr(".")) {
+		want(se, n->lhs, TY_STRING, "left operand of '.'");
+		want(se, n->rhs, TY_STRING, "right operand of '.'");
+		return TY_STRING;
+	}
+	if (op == istr("==") || op == istr("!=") || op == istr("<") ||
+	    op == istr(">") || op == istr("<=") || op == istr(">=")) {
+		if (l == TY_UNKNOWN)
+			learn(se, n->lhs, r);
+		if (r == TY_UNKNOWN)
+			learn(se, n->rhs, l);
+		if (se->report) {
+			if (n->lhs->ty == TY_UNKNOWN || n->rhs->ty == TY_UNKNOWN)
+				sema_error(se, &n->tok->pos, "cannot infer "
+					   "the types compared by '%s'", op);
+			else if (n->lhs->ty != n->rhs->ty)
+				sema_error(se, &n->tok->pos, "'%s' compares "
+					   "a %s with a %s", op,
+					   type_name(n->lhs->ty),
+					   type_name(n->rhs->ty));
+		}
+		return TY_LONG;
+	}
+	if (op == istr("=~") || op == istr("!~")) {
+		sema_error(se, &n->tok->pos, "regular expression matching is "
+			   "not supported yet");
+		return TY_LONG;
+	}
+	if (se->report && (l == TY_STRING || r == TY_STRING) &&
+	    op == istr("+")) {
+		sema_error(se, &n->tok->pos, "'+' adds numbers; join strings "
+			   "with '.'");
+		return TY_LONG;
+	}
+	want(se, n->lhs, TY_LONG, arena_printf("left operand of '%s'", op));
+	want(se, n->rhs, TY_LONG, arena_printf("right operand of '%s'", op));
+	return TY_LONG;
+}
+
+static enum type assign(struct sema *se, struct scope *sc, struct node *n)
+{
+	enum type r = expr(se, sc, n->rhs);
+	enum type l = expr(se, sc, n->lhs);
+
+	check_lvalue(se, n->lhs, n->op);
+	if (n->lhs->sym)
+		n->lhs->sym->written = true;
+	if (n->op == istr("=")) {
+		if (l == TY_UNKNOWN)
+			learn(se, n->lhs, r);
+		if (r == TY_UNKNOWN)
+			learn(se, n->rhs, n->lhs->ty);
+		if (se->report) {
+			if (n->lhs->ty == TY_UNKNOWN)
+				sema_error(se, &n->lhs->tok->pos, "cannot "
+					   "infer the type of '%s'",
+					   n->lhs->name ? n->lhs->name : "this");
+			else if (n->rhs->ty != TY_UNKNOWN &&
+				 n->lhs->ty != n->rhs->ty)
+				sema_error(se, &n->tok->pos, "cannot assign a "
+					   "%s to %s '%s'",
+					   type_name(n->rhs->ty),
+					   type_name(n->lhs->ty),
+					   n->lhs->name);
+		}
+		return n->lhs->ty;
+	}
+	if (n->op == istr(".=")) {
+		want(se, n->lhs, TY_STRING, "left side of '.='");
+		want(se, n->rhs, TY_STRING, "right side of '.='");
+		return TY_STRING;
+	}
+	want(se, n->lhs, TY_LONG, arena_printf("left side of '%s'", n->op));
+	want(se, n->rhs, TY_LONG, arena_printf("right side of '%s'", n->op));
+	return TY_LONG;
+}
+
+static enum type expr(struct sema *se, struct scope *sc, struct node *n)
+{
+	enum type ty = TY_UNKNOWN;
+
+	switch (n->kind) {
+	case N_NUM:
+		ty = TY_LONG;
+		break;
+	case N_STR:
+		ty = TY_STRING;
+		break;
+	case N_VAR:
+		if (!n->sym)
+			n->sym = bind(se, sc, n);
+		ty = n->sym ? n->sym->ty : TY_UNKNOWN;
+		break;
+	case N_INDEX:
+	case N_IN:
+		sema_error(se, &n->tok->pos, "arrays are not supported yet");
+		return TY_UNKNOWN;
+	case N_TARGET:
+		sema_error(se, &n->tok->pos, "target variable '%s' needs "
+			   "DWARF debuginfo, which is not supported yet",
+			   n->name);
+		return TY_UNKNOWN;
+	case N_CALL:
+		ty = call(se, sc, n);
+		break;
+	case N_UNARY:
+		expr(se, sc, n->lhs);
+		want(se, n->lhs, TY_LONG, arena_printf("operand of '%s'",
+						       n->op));
+		ty = TY_LONG;
+		break;
+	case N_BINARY:
+		ty = binary(se, sc, n);
+		break;
+	case N_ASSIGN:
+		ty = assign(se, sc, n);
+		break;
+	case N_INCDEC:
+		expr(se, sc, n->lhs);
+		check_lvalue(se, n->lhs, n->op);
+		want(se, n->lhs, TY_LONG, arena_printf("operand of '%s'",
+						       n->op));
+		if (n->lhs->sym)
+			n->lhs->sym->written = true;
+		ty = TY_LONG;
+		break;
+	case N_TERNARY: {
+		expr(se, sc, n->cond);
+		want(se, n->cond, TY_LONG, "condition");
+		enum type a = expr(se, sc, n->then), b = expr(se, sc, n->els);
+
+		if (a == TY_UNKNOWN)
+			learn(se, n->then, b);
+		if (b == TY_UNKNOWN)
+			learn(se, n->els, a);
+		if (se->report && n->then->ty != n->els->ty &&
+		    n->then->ty && n->els->ty)
+			sema_error(se, &n->tok->pos, "the branches of '?:' "
+				   "are a %s and a %s", type_name(n->then->ty),
+				   type_name(n->els->ty));
+		ty = n->then->ty ? n->then->ty : n->els->ty;
+		break;
+	}
+	case N_AGG:
+		sema_error(se, &n->tok->pos, "statistics aggregates are not "
+			   "supported yet");
+		return TY_UNKNOWN;
+	default:
+		ICE("expression kind %d", n->kind);
+	}
+	if (n->ty == TY_UNKNOWN && ty != TY_UNKNOWN) {
+		n->ty = ty;
+		se->changed = true;
+	}
+	return n->ty;
+}
+
+static void stmt(struct sema *se, struct scope *sc, struct node *n)
+{
+	switch (n->kind) {
+	case N_BLOCK:
+		for (struct node *s = n->body; s; s = s->next)
+			stmt(se, sc, s);
+		break;
+	case N_EXPR:
+		expr(se, sc, n->lhs);
+		break;
+	case N_IF:
+		expr(se, sc, n->cond);
+		want(se, n->cond, TY_LONG, "condition");
+		stmt(se, sc, n->then);
+		if (n->els)
+			stmt(se, sc, n->els);
+		break;
+	case N_WHILE:
+	case N_FOR:
+		if (n->init)
+			expr(se, sc, n->init);
+		if (n->cond) {
+			expr(se, sc, n->cond);
+			want(se, n->cond, TY_LONG, "condition");
+		}
+		if (n->inc)
+			expr(se, sc, n->inc);
+		sc->loop_depth++;
+		stmt(se, sc, n->body);
+		sc->loop_depth--;
+		break;
+	case N_BREAK:
+	case N_CONTINUE:
+		if (se->report && !sc->loop_depth)
+			sema_error(se, &n->tok->pos, "'%s' outside a loop",
+				   n->kind == N_BREAK ? "break" : "continue");
+		break;
+	case N_NEXT:
+		if (se->report && !sc->probe)
+			sema_error(se, &n->tok->pos, "'next' is only allowed "
+				   "in a probe body");
+		break;
+	case N_RETURN:
+		if (!sc->fn) {
+			if (se->report)
+				sema_error(se, &n->tok->pos, "'return' outside "
+					   "a function (use 'next' to leave a "
+					   "probe)");
+			break;
+		}
+		if (n->lhs) {
+			enum type ty = expr(se, sc, n->lhs);
+
+			if (sc->fn->ret == TY_UNKNOWN && ty != TY_UNKNOWN) {
+				sc->fn->ret = ty;
+				se->changed = true;
+			}
+			want(se, n->lhs, sc->fn->ret ? sc->fn->ret : ty,
+			     "return value");
+		}
+		break;
+	case N_DELETE:
+		expr(se, sc, n->lhs);
+		check_lvalue(se, n->lhs, "delete");
+		break;
+	case N_EMPTY:
+		break;
+	default:
+		ICE("statement kind %d", n->kind);
+	}
+}
+
+static void visit_function(struct sema *se, struct function *fn)
+{
+	if (fn->used)
+		return;
+	fn->used = true;
+	se->prog->nfuncs++;
+	if (!fn->body) {
+		/* embedded C: declared types are all we know */
+		for (struct symbol *p = fn->params; p; p = p->next)
+			if (p->ty == TY_UNKNOWN)
+				p->ty = TY_LONG;
+		if (fn->ret == TY_UNKNOWN)
+			fn->ret = TY_LONG;
+		return;
+	}
+	struct scope sc = { .fn = fn, .locals = &fn->locals };
+
+	stmt(se, &sc, fn->body);
+	if (sc.uses_globals)
+		fn->uses_globals = true;
+}
+
+/* Check every used body once. */
+static void check_all(struct sema *se)
+{
+	struct probe *last = NULL;
+
+	for (struct rprobe *rp = se->prog->rprobes; rp; rp = rp->next) {
+		struct probe *pr = rp->probe;
+
+		if (pr == last)
+			continue;
+		last = pr;
+		struct scope sc = { .probe = pr, .locals = &pr->locals };
+
+		if (pr->cond) {
+			expr(se, &sc, pr->cond);
+			want(se, pr->cond, TY_LONG, "probe condition");
+		}
+		stmt(se, &sc, pr->body);
+	}
+	for (struct function *fn = se->s->funcs; fn; fn = fn->next) {
+		if (!fn->used || !fn->body)
+			continue;
+		struct scope sc = { .fn = fn, .locals = &fn->locals };
+
+		stmt(se, &sc, fn->body);
+		if (sc.uses_globals && !fn->uses_globals) {
+			fn->uses_globals = true;
+			se->changed = true;
+		}
+	}
+}
+
+static void final_checks(struct sema *se)
+{
+	for (struct function *fn = se->s->funcs; fn; fn = fn->next) {
+		if (!fn->used)
+			continue;
+		if (fn->ret == TY_UNKNOWN) {
+			/* a function that returns nothing is a long, 0 */
+			fn->ret = TY_LONG;
+		}
+		for (struct symbol *p = fn->params; p; p = p->next)
+			if (p->ty == TY_UNKNOWN)
+				sema_error(se, &p->tok->pos, "cannot infer the "
+					   "type of parameter '%s' of '%s'",
+					   p->name, fn->name);
+	}
+	for (struct symbol *g = se->s->globals; g; g = g->next) {
+		se->prog->nglobals++;
+		if (g->ty == TY_UNKNOWN) {
+			/* unused global: long, as SystemTap does */
+			g->ty = TY_LONG;
+		}
+	}
+}
+
+int sema_check(const struct session *ss, struct script *s,
+	       struct program *prog)
+{
+	struct sema se = { .ss = ss, .s = s, .prog = prog };
+
+	prog->script = s;
+	se.tail = &prog->rprobes;
+	resolve_probes(&se);
+	if (se.errors)
+		goto out;
+	if (!prog->nrprobes) {
+		diag_error(NULL, "no probes found");
+		return -1;
+	}
+	/* infer to a fixed point, then report */
+	for (int i = 0; i < 50; i++) {
+		se.changed = false;
+		check_all(&se);
+		if (se.errors || !se.changed)
+			break;
+	}
+	if (se.errors)
+		goto out;
+	se.report = true;
+	check_all(&se);
+	final_checks(&se);
+out:
+	if (se.errors > MAX_ERRORS)
+		diag_error(NULL, "%d more errors not shown",
+			   se.errors - MAX_ERRORS);
+	return se.errors ? -1 : 0;
+}
+
+static const char *kind_names[] = {
+	[RP_BEGIN] = "begin", [RP_END] = "end", [RP_ERROR] = "error",
+	[RP_KPROBE] = "kprobe", [RP_KRETPROBE] = "kretprobe",
+};
+
+void sema_print(FILE *out, const struct program *prog)
+{
+	const struct script *s = prog->script;
+
+	if (s->globals)
+		fprintf(out, "# globals\n");
+	for (struct symbol *g = s->globals; g; g = g->next)
+		fprintf(out, "%s:%s\n", g->name, type_name(g->ty));
+	bool any = false;
+
+	for (struct function *fn = s->funcs; fn; fn = fn->next) {
+		if (!fn->used)
+			continue;
+		if (!any)
+			fprintf(out, "# functions\n");
+		any = true;
+		fprintf(out, "%s:%s (", fn->name, type_name(fn->ret));
+		for (struct symbol *p = fn->params; p; p = p->next)
+			fprintf(out, "%s%s:%s", p == fn->params ? "" : ", ",
+				p->name, type_name(p->ty));
+		fprintf(out, ")\n");
+	}
+	fprintf(out, "# probes\n");
+	for (struct rprobe *rp = prog->rprobes; rp; rp = rp->next) {
+		fprintf(out, "%s /* %s", rp->pp, kind_names[rp->kind]);
+		if (rp->symbol)
+			fprintf(out, " %s+0x%llx", rp->symbol,
+				(unsigned long long)rp->offset);
+		fprintf(out, " */");
+		if (strcmp(rp->pp, rp->from))
+			fprintf(out, " /* <- %s */", rp->from);
+		fprintf(out, "\n");
+	}
+}

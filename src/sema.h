@@ -1,0 +1,59 @@
+/*
+ * sema.h - elaboration: resolve probe points, names and types.
+ * Input: the AST from parse.h and the session. Output: the same AST,
+ * annotated (types, symbols, callees, used functions), and the list of
+ * concrete probes to register.
+ * Never prints C; reads the target kernel's symbol table (ksym.h).
+ */
+#ifndef SEMA_H
+#define SEMA_H
+
+#include <stdint.h>
+
+#include "ast.h"
+#include "session.h"
+
+enum rprobe_kind {
+	RP_BEGIN,
+	RP_END,
+	RP_ERROR,
+	RP_KPROBE,
+	RP_KRETPROBE,
+};
+
+/* One concrete probe the module registers or runs. */
+struct rprobe {
+	struct probe *probe;	/* whose handler runs */
+	enum rprobe_kind kind;
+	const char *pp;		/* canonical point, what pp() returns */
+	const char *from;	/* the point as written, for -p2 */
+	const char *symbol;	/* kprobe symbol_name */
+	uint64_t offset;	/* kprobe offset from symbol */
+	const char *func;	/* function name for probefunc() */
+	int64_t order;		/* begin(N) / end(N) */
+	struct rprobe *next;
+};
+
+struct program {
+	struct script *script;	/* annotated AST */
+	struct rprobe *rprobes;	/* in registration order */
+	int nrprobes;
+	int nprobes;		/* probes with at least one point */
+	int nfuncs;		/* functions used */
+	int nglobals;
+	const char *ksym_source;	/* symbol table used, or NULL */
+};
+
+/*
+ * Elaborate. Returns 0, or -1 after reporting errors (up to 20).
+ */
+int sema_check(const struct session *ss, struct script *s,
+	       struct program *prog);
+
+/* Print the resolved program (stap -p2). */
+void sema_print(FILE *out, const struct program *prog);
+
+/* Builtin output functions handled by the translator itself. */
+bool sema_is_builtin(const char *name);
+
+#endif

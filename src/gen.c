@@ -431,7 +431,7 @@ static void stmt(struct gen *g, struct node *n)
 			const char *v = root(g, n->lhs);
 
 			if (g->fn->ret == TY_STRING)
-				emit(g, "stp_strcpy(ret, %s);", v);
+				emit(g, "stp_strcpy(stp_retbuf, %s);", v);
 			else
 				emit(g, "ret = %s;", v);
 		}
@@ -564,7 +564,7 @@ static void fn_signature(struct strbuf *sb, const struct function *fn)
 	sb_printf(sb, "static %sfn_%s(struct stp_context *c",
 		  c_type(fn->ret), fn->name);
 	if (fn->ret == TY_STRING)
-		sb_puts(sb, ", char *ret");
+		sb_puts(sb, ", char *stp_retbuf");
 	for (struct symbol *p = fn->params; p; p = p->next)
 		sb_printf(sb, ", %sa_%s", c_type(p->ty), p->name);
 	sb_putc(sb, ')');
@@ -585,10 +585,10 @@ static void gen_embedded_function(struct gen *g, struct function *fn,
 	emit(&sub, "%s", sig.buf);
 	emit(&sub, "{");
 	if (fn->ret == TY_STRING) {
-		emit(&sub, "#define STAP_RETVALUE ret");
-		emit(&sub, "#define STAP_RETURN(v) do { stp_strcpy(ret, (v)); "
-		     "goto stp_ret; } while (0)");
-		emit(&sub, "\tret[0] = '\\0';");
+		emit(&sub, "#define STAP_RETVALUE stp_retbuf");
+		emit(&sub, "#define STAP_RETURN(v) do { "
+		     "stp_strcpy(stp_retbuf, (v)); goto stp_ret; } while (0)");
+		emit(&sub, "\tstp_retbuf[0] = '\\0';");
 	} else {
 		emit(&sub, "\tint64_t stp_retvalue = 0;");
 		emit(&sub, "#define STAP_RETVALUE stp_retvalue");
@@ -610,7 +610,7 @@ static void gen_embedded_function(struct gen *g, struct function *fn,
 	emit(&sub, "#undef STAP_ERROR");
 	emit(&sub, "#undef STAP_RETURN");
 	emit(&sub, "#undef STAP_RETVALUE");
-	emit(&sub, "\treturn %s;", fn->ret == TY_STRING ? "ret" :
+	emit(&sub, "\treturn %s;", fn->ret == TY_STRING ? "stp_retbuf" :
 	     "stp_retvalue");
 	emit(&sub, "}");
 	blank(&sub);
@@ -638,7 +638,7 @@ static void gen_function(struct gen *g, struct function *fn,
 	sub.depth++;
 	emit(&sub, "struct fn_%s_locals *l;", fn->name);
 	if (fn->ret == TY_STRING)
-		emit(&sub, "ret[0] = '\\0';");
+		emit(&sub, "const char *ret = stp_retbuf;");
 	else
 		emit(&sub, "int64_t ret = 0;");
 	blank(&sub);
@@ -648,6 +648,8 @@ static void gen_function(struct gen *g, struct function *fn,
 	emit(&sub, "\treturn ret;");
 	emit(&sub, "}");
 	emit(&sub, "c->nesting++;");
+	if (fn->ret == TY_STRING)
+		emit(&sub, "stp_retbuf[0] = '\\0';");
 	emit(&sub, "l = &STP_FRAMES(c)->f[c->nesting].fn_%s;", fn->name);
 	for (struct symbol *p = fn->params; p; p = p->next) {
 		if (p->ty == TY_STRING)

@@ -31,7 +31,8 @@ struct sema {
 	const struct session *ss;	/* options */
 	struct script *s;	/* what we annotate */
 	struct program *prog;	/* output */
-	struct ksym_table ksyms;	/* loaded on first use */
+	struct ksym_table *ksyms;	/* loaded on first use (in the arena,
+				 * so LeakSanitizer sees it held) */
 	int ksym_state;		/* 0 not loaded, 1 loaded, -1 failed */
 	bool report;		/* final pass: report type errors */
 	bool changed;		/* a type was learned in this pass */
@@ -119,13 +120,14 @@ static bool load_ksyms(struct sema *se, struct token *tok)
 	char err[512];
 
 	if (se->ksym_state == 0) {
-		if (ksym_load(se->ss->release, &se->ksyms, err, sizeof(err))) {
+		se->ksyms = NEW(struct ksym_table);
+		if (ksym_load(se->ss->release, se->ksyms, err, sizeof(err))) {
 			sema_error(se, &tok->pos, "cannot resolve kernel "
 				   "functions: %s", err);
 			se->ksym_state = -1;
 		} else {
 			se->ksym_state = 1;
-			se->prog->ksym_source = se->ksyms.source;
+			se->prog->ksym_source = se->ksyms->source;
 		}
 	}
 	return se->ksym_state == 1;
@@ -151,11 +153,11 @@ static void add_function_probe(const struct ksym *k, void *arg)
 	struct rprobe *rp = add_rprobe(se, m->pr, m->kind, pp, m->from);
 
 	rp->func = k->func;
-	if (k->unique || !se->ksyms.stext) {
+	if (k->unique || !se->ksyms->stext) {
 		rp->symbol = k->name;
 	} else {
 		rp->symbol = "_stext";
-		rp->offset = k->addr - se->ksyms.stext;
+		rp->offset = k->addr - se->ksyms->stext;
 	}
 	m->n++;
 }
@@ -170,7 +172,7 @@ static void no_match(struct sema *se, struct probe_point *pp,
 {
 	const char *close[6];
 	size_t n = is_glob(pattern) ? 0 :
-		   ksym_suggest(&se->ksyms, pattern, close, 6);
+		   ksym_suggest(se->ksyms, pattern, close, 6);
 	struct strbuf sb = { 0 };
 
 	for (size_t i = 0; i < n; i++)
@@ -224,7 +226,7 @@ static void resolve_function(struct sema *se, struct probe *pr,
 	}
 	if (!load_ksyms(se, fc->arg))
 		return;
-	ksym_match(&se->ksyms, pattern, add_function_probe, &m);
+	ksym_match(se->ksyms, pattern, add_function_probe, &m);
 	if (!m.n && !pp->optional)
 		no_match(se, pp, fc->arg, pattern);
 }

@@ -2,7 +2,9 @@
 # run.sh - run the testsuite: every test is a file, its expectations sit
 # next to it (see doc/testing.md).
 #
-#	unit/*.c	built with the sanitizer flags and run; exit 0 = pass
+#	unit/*.c	built with the sanitizer flags and run; exit 0 = pass;
+#			unit/foo_test.c is linked with src/foo.c, or with what
+#			a line "/* test: link src/a.c -lelf */" names
 #	parse/*.stp	stap -p1 X.stp            stdout == X.ast
 #	errors/*.stp	stap -p2 X.stp            exit 1, stderr == X.stderr
 #	gen/*.stp	stap -p3 X.stp            stdout == X.c.golden
@@ -140,7 +142,7 @@ have_stap()
 #
 unit_tests()
 {
-	local c name exe link
+	local c name exe link src
 	for c in testsuite/unit/*.c; do
 		[ -f "$c" ] || continue
 		name=unit/$(basename "$c" .c)
@@ -148,6 +150,12 @@ unit_tests()
 		exe=$work/unit/$(basename "$c" .c)
 		mkdir -p "$work/unit"
 		link=$(sed -n 's|.*test: *link \(.*\)\*/.*|\1|p; s|.*test: *link \([^*]*\)$|\1|p' "$c" | head -n 1)
+		if [ -z "$link" ]; then
+			# By convention unit/foo_test.c tests src/foo.c.
+			src=src/$(basename "$c" .c)
+			src=${src%_test}.c
+			[ -f "$src" ] && link="$src -lelf -ldw"
+		fi
 		# shellcheck disable=SC2086
 		if ! $UNIT_CC $UNIT_CFLAGS -Isrc -Iruntime -Itestsuite/unit \
 			-o "$exe" "$c" $link >"$work/out" 2>&1; then

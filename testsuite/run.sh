@@ -17,8 +17,10 @@
 # when something failed.  UPDATE=1 rewrites the expected files instead of
 # comparing (review those diffs like code).
 #
-# usage: testsuite/run.sh [-k KERNEL] [-t SECS] [PATTERN...]
+# usage: testsuite/run.sh [-k KERNEL]... [-t SECS] [PATTERN...]
 #	PATTERN selects tests whose "kind/name" contains it (globs allowed).
+#	-k takes a release, a list ("A B" or "A,B") or "all"; with several
+#	kernels, run/ and kernel shell tests run on each, named NAME@REL.
 # env: STAP (./stap), STAPRUN (./staprun), STAPVM (src/stap-vm), KREL
 #	(same as -k), JOBS (parallel module builds, nproc), UNIT_CC,
 #	UNIT_CFLAGS, KEEP=1 (keep the work directory), UPDATE=1.
@@ -34,10 +36,10 @@ usage()
 	exit 2
 }
 
-krel=${KREL:-} secs=${TEST_TIMEOUT:-30}
+klist=${KREL:-} secs=${TEST_TIMEOUT:-30}
 while getopts k:t:h o; do
 	case $o in
-	k) krel=$OPTARG ;;
+	k) klist="$klist $OPTARG" ;;
 	t) secs=$OPTARG ;;
 	*) usage ;;
 	esac
@@ -67,11 +69,28 @@ stap_abs=$(abspath "$STAP")
 staprun_abs=$(abspath "$STAPRUN")
 stapvm_abs=$(abspath "$STAPVM")
 
-[ -n "$krel" ] || krel=$("$stapvm_abs" -R 2>/dev/null) || krel=
-if [ -n "$krel" ] && [ ! -d "/lib/modules/$krel/build" ]; then
-	echo "run.sh: no headers for kernel $krel (/lib/modules/$krel/build)" >&2
-	exit 2
+# The kernels to test: -k (repeatable; a list; "all" = every installed
+# cloud kernel with headers), else the newest one.  parse/errors/gen
+# tests use the first; run/ and kernel shell tests run on each.
+kernels=()
+for k in ${klist//,/ }; do
+	if [ "$k" = all ]; then
+		for v in /boot/vmlinuz-*-cloud-amd64; do
+			k=${v#/boot/vmlinuz-}
+			[ -d "/lib/modules/$k/build" ] && kernels+=("$k")
+		done
+		continue
+	fi
+	if [ ! -d "/lib/modules/$k/build" ]; then
+		echo "run.sh: no headers for kernel $k (/lib/modules/$k/build)" >&2
+		exit 2
+	fi
+	kernels+=("$k")
+done
+if [ ${#kernels[@]} = 0 ]; then
+	k=$("$stapvm_abs" -R 2>/dev/null) && [ -n "$k" ] && kernels=("$k")
 fi
+krel=${kernels[0]:-}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/stap-tests.XXXXXX") || exit 2
 if [ -n "${KEEP:-}" ]; then
@@ -217,7 +236,7 @@ build_one()
 {
 	local stp=$1 n d m opts
 	n=$(basename "$stp" .stp)
-	d=$work/run/$n
+	d=$work/run$sfx/$n
 	m=$(printf '%s' "$n" | tr -c 'A-Za-z0-9_' '_')
 	mkdir -p "$d/case/$n"
 	opts=
@@ -235,56 +254,59 @@ build_one()
 
 run_tests()
 {
-	local stp n name list=() batch=$work/batch d rc want got msg why
+	local krel=$1 sfx=$2
+	local stp n name list=() batch=$work/batch$sfx d rc want got msg why
 
 	for stp in testsuite/run/*.stp; do
 		[ -f "$stp" ] || continue
 		name=run/$(basename "$stp" .stp)
-		selected "$name" && list+=("$stp")
+		selected "$name$sfx" && list+=("$stp")
 	done
 	[ ${#list[@]} -gt 0 ] || return 0
 
 	why=
 	[ -n "$krel" ] || why="no kernel headers"
 	if [ -n "$why" ]; then
-		for stp in "${list[@]}"; do skip "run/$(basename "$stp" .stp)" "$why"; done
+		for stp in "${list[@]}"; do skip "run/$(basename "$stp" .stp)$sfx" "$why"; done
 		return 0
 	fi
 	rm -f "$work/why"
 	if ! have_stap || ! [ -x "$staprun_abs" ]; then
 		[ -x "$staprun_abs" ] || echo "no $STAPRUN: build it first (make)" >>"$work/why"
-		for stp in "${list[@]}"; do fail "run/$(basename "$stp" .stp)" <"$work/why"; done
+		for stp in "${list[@]}"; do fail "run/$(basename "$stp" .stp)$sfx" <"$work/why"; done
 		return 0
 	fi
 
 	mkdir -p "$batch"
-	export work top stap_abs krel
+	export work top stap_abs krel sfx
 	export -f build_one
 	printf '%s\n' "${list[@]}" |
 		xargs -P "$JOBS" -I{} bash -c 'build_one "$1"' _ {}
+	rm -rf "$batch"
+	mkdir -p "$batch"
 
 	for stp in "${list[@]}"; do
 		n=$(basename "$stp" .stp)
-		[ -f "$work/run/$n/case/$n/module.ko" ] &&
-			mv "$work/run/$n/case/$n" "$batch/$n"
+		[ -f "$work/run$sfx/$n/case/$n/module.ko" ] &&
+			mv "$work/run$sfx/$n/case/$n" "$batch/$n"
 	done
 	if [ -n "$(ls "$batch")" ]; then
 		STAPRUN=$staprun_abs "$stapvm_abs" -b "$batch" -r "$krel" \
-			-t "$secs" >"$work/vm.out" 2>&1
-		if [ -s "$work/vm.out" ]; then
-			sed 's/^/run.sh: /' "$work/vm.out" >&2
+			-t "$secs" >"$work/vm$sfx.out" 2>&1
+		if [ -s "$work/vm$sfx.out" ]; then
+			sed 's/^/run.sh: /' "$work/vm$sfx.out" >&2
 		fi
 	fi
 
 	for stp in "${list[@]}"; do
 		n=$(basename "$stp" .stp)
-		name=run/$n
+		name=run/$n$sfx
 		base=${stp%.stp}
 		d=$batch/$n
 		if [ ! -d "$d" ]; then
 			fail "$name" "build" < <(
-				echo "stap -p4 exited $(cat "$work/run/$n/build.rc")"
-				tail -n 30 "$work/run/$n/build.err"
+				echo "stap -p4 exited $(cat "$work/run$sfx/$n/build.rc")"
+				tail -n 30 "$work/run$sfx/$n/build.err"
 			)
 			continue
 		fi
@@ -345,16 +367,21 @@ match_lines()
 #
 shell_tests()
 {
-	local sh name rc t
+	local krel=$1 sfx=$2 sh name rc t
 	for sh in testsuite/shell/*.sh; do
 		[ -f "$sh" ] || continue
-		name=shell/$(basename "$sh" .sh)
-		selected "$name" || continue
-		if needs_kernel "$sh" && [ -z "$krel" ]; then
-			skip "$name" "no kernel headers"
+		name=shell/$(basename "$sh" .sh)$sfx
+		# With several kernels, only the kernel tests run again.
+		if needs_kernel "$sh"; then
+			if [ -z "$krel" ]; then
+				selected "$name" && skip "$name" "no kernel headers"
+				continue
+			fi
+		elif [ "$krel" != "${kernels[0]:-}" ]; then
 			continue
 		fi
-		t=$work/shell/$(basename "$sh" .sh)
+		selected "$name" || continue
+		t=$work/shell$sfx/$(basename "$sh" .sh)
 		mkdir -p "$t"
 		STAP=$stap_abs STAPRUN=$staprun_abs STAPVM=$stapvm_abs KREL=$krel \
 			TOPDIR=$top TESTTMP=$t TEST_TIMEOUT=$secs \
@@ -374,8 +401,18 @@ for kind in parse errors gen; do
 		[ -f "$stp" ] && stp_test $kind "$stp"
 	done
 done
-run_tests
-shell_tests
+# suffix REL: "" with one kernel, "@REL" with several.
+suffix()
+{
+	[ ${#kernels[@]} -gt 1 ] && printf '@%s' "$1"
+}
+if [ ${#kernels[@]} = 0 ]; then
+	run_tests "" ""
+	shell_tests "" ""
+else
+	for k in "${kernels[@]}"; do run_tests "$k" "$(suffix "$k")"; done
+	for k in "${kernels[@]}"; do shell_tests "$k" "$(suffix "$k")"; done
+fi
 
 echo "$npass passed, $nfail failed, $nskip skipped"
 [ $nfail = 0 ]

@@ -4,7 +4,10 @@
 need_kernel
 need_tools
 out=$TESTTMP/out err=$TESTTMP/err
-"$STAP" --vm -e 'probe begin { println("hello") exit() }' >"$out" 2>"$err"
+# The command exactly as users type it, on the default kernel.
+rflag=()
+[ "$KREL" = "$("$STAPVM" -R)" ] || rflag=(-r "$KREL")
+"$STAP" --vm "${rflag[@]}" -e 'probe begin { println("hello") exit() }' >"$out" 2>"$err"
 rc=$?
 [ $rc = 0 ] || { show stderr "$err"; fail "stap --vm exited $rc"; }
 printf 'hello\n' | cmp -s - "$out" || {

@@ -5,7 +5,8 @@
  * stack_trace_save_regs() is not exported, so the runtime walks the stack
  * itself with the x86 unwinder API (unwind_start, unwind_next_frame,
  * unwind_get_return_address; ORC on our kernels), starting from the
- * probe's pt_regs. The first frame printed is the probe address itself
+ * probe's pt_regs, at most MAXBACKTRACE frames; stp_sprint_backtrace()
+ * keeps only whole lines. The first frame printed is the probe address itself
  * (the kprobe's address; in a kretprobe the return site, which rethook
  * puts in regs->ip). Each frame is symbolised with sprint_symbol():
  *
@@ -41,20 +42,31 @@ static void stp_walk_stack(struct stp_context *c,
 			   void *arg)
 {
 	struct unwind_state state;
-	unsigned long addr;
-	int n = 0;
+	unsigned long addr, ip;
+	bool first = true;
+	int n = 1;
 
 	if (!c->regs || user_mode(c->regs))
 		return;
+	/*
+	 * Frame 0 is where the probe hit: the kprobe's address (regs->ip is
+	 * one past it) or, in a kretprobe, the return site in regs->ip.
+	 * Starting from regs, the ORC unwinder of 6.1 already skips that
+	 * frame; if another kernel reports it, it is dropped here.
+	 */
+	ip = instruction_pointer(c->regs);
+	out(c, c->probe_addr ? c->probe_addr : ip, arg);
 	unwind_start(&state, current, c->regs, NULL);
 	for (; !unwind_done(&state) && n < MAXBACKTRACE;
 	     unwind_next_frame(&state)) {
 		addr = unwind_get_return_address(&state);
 		if (!addr)
 			break;
-		/* Frame 0 is regs->ip; a kprobe reports its own address. */
-		if (n == 0 && c->probe_addr)
-			addr = c->probe_addr;
+		if (first) {
+			first = false;
+			if (addr == ip)
+				continue;
+		}
 		out(c, addr, arg);
 		n++;
 	}
@@ -79,16 +91,25 @@ struct stp_bt_buf {
 	char *buf;		/* destination */
 	size_t len;		/* its size */
 	size_t used;		/* bytes written, NUL excluded */
+	bool full;		/* a line did not fit: stop */
 };
 
 static void stp_bt_sprint_one(struct stp_context *c, unsigned long addr,
 			      void *arg)
 {
 	struct stp_bt_buf *b = arg;
+	int n;
 
-	if (b->used + 1 < b->len)
-		b->used += stp_frame_line(c, addr, b->buf + b->used,
-					  b->len - b->used);
+	if (b->full || b->used + 1 >= b->len)
+		return;
+	n = stp_frame_line(c, addr, b->buf + b->used, b->len - b->used);
+	if (b->used + n + 1 >= b->len) {
+		/* Only whole lines: this one may have been cut. */
+		b->buf[b->used] = '\0';
+		b->full = true;
+		return;
+	}
+	b->used += n;
 }
 
 /* sprint_backtrace(): the same text into buf (len bytes), cut to fit. */

@@ -357,6 +357,7 @@ static size_t read_relays(void)
 		struct cpubuf *b = &cpus[i];
 
 		for (;;) {
+			size_t room;
 			ssize_t n;
 
 			if (b->cap - b->len < 65536) {
@@ -368,13 +369,22 @@ static size_t read_relays(void)
 				b->data = d;
 				b->cap = cap;
 			}
-			n = read(b->fd, b->data + b->len, b->cap - b->len);
+			room = b->cap - b->len;
+			n = read(b->fd, b->data + b->len, room);
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n <= 0)
 				break;
 			b->len += n;
 			total += n;
+			/*
+			 * A short read drained the file. Do not read again
+			 * this round: a script probing read() itself adds a
+			 * record for each of our reads, and we would never
+			 * catch up.
+			 */
+			if ((size_t)n < room)
+				break;
 		}
 	}
 	return total;

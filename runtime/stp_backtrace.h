@@ -146,8 +146,9 @@ static __maybe_unused void stp_print_regs(struct stp_context *c)
 		   r->r10, r->r11, r->r12);
 	stp_printf(c, "R13: %016lx R14: %016lx R15: %016lx\n",
 		   r->r13, r->r14, r->r15);
+	/* cs/ss are u16 fields since 6.9 (FRED), unsigned long before. */
 	stp_printf(c, "CS: %04lx SS: %04lx ORIG_RAX: %016lx\n",
-		   r->cs, r->ss, r->orig_ax);
+		   (unsigned long)r->cs, (unsigned long)r->ss, r->orig_ax);
 }
 
 #endif /* STP_BACKTRACE_H */

@@ -57,6 +57,7 @@ static atomic_t stp_nerrors;			/* errors reported */
 static atomic_t stp_nskipped;			/* probes skipped */
 static bool stp_started;			/* "start" was done */
 static DEFINE_RAW_SPINLOCK(stp_globals_lock);	/* the script globals */
+static unsigned long stp_globals_irqflags;	/* holder's saved irq flags */
 
 /* What exit() does: ask staprun (which polls ctl) to stop the session. */
 static __maybe_unused void stp_request_exit(void)
@@ -102,15 +103,22 @@ void stp_error(struct stp_context *c, const char *loc, const char *fmt, ...)
 /*
  * Take the global lock of the script's globals, spinning at most
  * MAXTRYLOCK times. false means the lock was not had: the handler must
- * be skipped; the skip is counted here.
+ * be skipped; the skip is counted here. Interrupts stay off while the
+ * lock is held, so an interrupt cannot stretch the critical section
+ * (only the holder touches stp_globals_irqflags).
  */
 static __maybe_unused bool stp_lock_globals(struct stp_context *c)
 {
+	unsigned long flags;
 	int i;
 
 	for (i = 0; i < MAXTRYLOCK; i++) {
-		if (raw_spin_trylock(&stp_globals_lock))
+		local_irq_save(flags);
+		if (raw_spin_trylock(&stp_globals_lock)) {
+			stp_globals_irqflags = flags;
 			return true;
+		}
+		local_irq_restore(flags);
 		ndelay(100);
 	}
 	stp_count_skip();
@@ -119,7 +127,10 @@ static __maybe_unused bool stp_lock_globals(struct stp_context *c)
 
 static __maybe_unused void stp_unlock_globals(void)
 {
+	unsigned long flags = stp_globals_irqflags;
+
 	raw_spin_unlock(&stp_globals_lock);
+	local_irq_restore(flags);
 }
 
 /*

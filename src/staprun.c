@@ -43,6 +43,7 @@
 #define DEBUGFS "/sys/kernel/debug"
 #define MAX_CPUS 1024
 #define POLL_MS 20
+#define MAX_REC (1 << 20)	/* larger than any record the runtime writes */
 
 /* Header of one relay record; must match struct stp_rec in runtime/. */
 struct rec {
@@ -395,7 +396,10 @@ static size_t rec_size(const struct rec *r)
 	return sizeof(*r) + ((r->len + 7) & ~(size_t)7);
 }
 
-/* The complete record at offset off of b, or NULL. */
+/* Returned by rec_at() for bytes that are not a record header. */
+static const struct rec bad_rec;
+
+/* The complete record at offset off of b, NULL, or &bad_rec. */
 static const struct rec *rec_at(const struct cpubuf *b, size_t off)
 {
 	const struct rec *r;
@@ -403,6 +407,8 @@ static const struct rec *rec_at(const struct cpubuf *b, size_t off)
 	if (b->len - off < sizeof(*r))
 		return NULL;
 	r = (const struct rec *)(b->data + off);
+	if (r->len > MAX_REC || (r->chan != 1 && r->chan != 2) || r->pad)
+		return &bad_rec;
 	if (b->len - off < rec_size(r))
 		return NULL;
 	return r;
@@ -424,6 +430,14 @@ static void write_records(void)
 		for (i = 0; i < ncpus; i++) {
 			const struct rec *r = rec_at(&cpus[i], off[i]);
 
+			if (r == &bad_rec) {
+				/* Cannot resynchronise: drop what we have. */
+				err("warning: corrupt relay data on cpu %d, "
+				    "%zu bytes dropped", i,
+				    cpus[i].len - off[i]);
+				off[i] = cpus[i].len;
+				continue;
+			}
 			if (r && (!best || r->seq < best->seq)) {
 				best = r;
 				bi = i;

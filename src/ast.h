@@ -34,13 +34,16 @@ enum node_kind {
 	N_TERNARY,		/* cond ? then : els */
 	N_IN,			/* [args] in name */
 	N_AGG,			/* lhs <<< rhs */
+	N_STAT,			/* @name(lhs [, args]): @count ... @hist_log */
+	N_DEFINED,		/* @defined(lhs): num holds the answer */
 	/* statements */
 	N_BLOCK,		/* body: list */
 	N_EXPR,			/* lhs ; */
 	N_IF,			/* if (cond) then else els */
 	N_WHILE,		/* while (cond) body */
 	N_FOR,			/* for (init; cond; inc) body */
-	N_FOREACH,		/* foreach ([args] in name) body */
+	N_FOREACH,		/* foreach (lhs = [args] in name limit cond) body */
+	N_TRY,			/* try body catch (name) els */
 	N_BREAK,
 	N_CONTINUE,
 	N_RETURN,		/* return lhs */
@@ -69,6 +72,10 @@ struct node {
 	const char *str;	/* N_STR value */
 	int slen;		/* bytes in str */
 	bool prefix;		/* N_INCDEC: ++x rather than x++ */
+	int sort_key;		/* N_FOREACH: 0 by value, 1..9 by key */
+	int sort_dir;		/* N_FOREACH: +1, -1, 0 unsorted */
+	const char *sort_stat;	/* N_FOREACH: @count... for stats, or NULL */
+	struct symbol *msg_sym;	/* N_TRY: catch variable */
 	struct symbol *sym;	/* resolved variable */
 	struct function *fn;	/* resolved callee */
 	int tmp;		/* gen: string temporary index, -1 none */
@@ -80,6 +87,10 @@ struct symbol {
 	enum type ty;		/* inferred or declared */
 	bool global;		/* script-wide */
 	bool is_array;		/* used with [] */
+	bool shape_known;	/* is_array and nkeys are settled */
+	int hist;		/* stats: 0 none, 1 linear, 2 log */
+	int64_t hist_lo, hist_hi, hist_step;	/* linear histogram */
+	struct token *hist_tok;	/* where the histogram was asked for */
 	int nkeys;		/* array arity */
 	enum type keyty[9];	/* array key types */
 	int64_t size;		/* global a[size], 0 default */

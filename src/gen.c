@@ -34,6 +34,8 @@ struct gen {
 	const struct session *ss;
 	const struct program *prog;
 	struct function *fn;	/* body being generated, or NULL */
+	const char *err_label;	/* where an error goes: out or a catch */
+	int nlabels;		/* unique numbers for labels and C names */
 	int ntemps;		/* temporaries used by the current expression */
 	int maxtemps;		/* most used by one statement of this body */
 };
@@ -149,6 +151,111 @@ static const char *new_temp(struct gen *g)
 
 static const char *expr(struct gen *g, struct node *n);
 
+static const char *const stat_consts[] = {
+	"STP_STAT_COUNT", "STP_STAT_SUM", "STP_STAT_MIN", "STP_STAT_MAX",
+	"STP_STAT_AVG", "STP_STAT_VARIANCE",
+};
+
+static const char *stat_const(const char *op)
+{
+	static const char *const names[] = {
+		"@count", "@sum", "@min", "@max", "@avg", "@variance",
+	};
+
+	for (int i = 0; i < 6; i++)
+		if (!strcmp(op, names[i]))
+			return stat_consts[i];
+	ICE("statistic %s", op);
+}
+
+/* The keys of an array use as a compound literal of union stp_kv. */
+static const char *keys(struct gen *g, struct node *args)
+{
+	struct strbuf sb = { 0 };
+
+	sb_puts(&sb, "((const union stp_kv[]){ ");
+	for (struct node *a = args; a; a = a->next)
+		sb_printf(&sb, "{ .%c = %s }, ", a->ty == TY_STRING ? 's' : 'n',
+			  expr(g, a));
+	sb_puts(&sb, "})");
+	return sb.buf;
+}
+
+static const char *overflow(const struct node *n)
+{
+	const struct symbol *sym = n->sym;
+
+	if (sym->size)
+		return arena_printf("stp_error(c, %s, \"Array overflow, check "
+				    "size limit (%lld)\")", loc(n->tok),
+				    (long long)sym->size);
+	return arena_printf("stp_error(c, %s, \"Array overflow, check "
+			    "MAXMAPENTRIES\")", loc(n->tok));
+}
+
+/* Pointer to the struct stp_stat of an aggregate use (may be NULL). */
+static const char *stat_ptr(struct gen *g, struct node *agg)
+{
+	if (agg->kind == N_INDEX)
+		return arena_printf("stp_map_get_stat(g_%s, %s)", agg->sym->name,
+				    keys(g, agg->args));
+	return arena_printf("g_%s", agg->sym->name);
+}
+
+/* a[k] = v, a[k] op= v, a[k]++ and friends. */
+static const char *array_assign(struct gen *g, struct node *n,
+				struct node *idx, const char *op,
+				const char *rv)
+{
+	const char *m = arena_printf("g_%s", idx->sym->name);
+	const char *k = keys(g, idx->args);
+	int u = g->nlabels++;
+
+	if (idx->ty == TY_STRING) {
+		if (!strcmp(op, ".="))
+			return arena_printf("({ const union stp_kv *k%d = %s; "
+				"const char *v%d = stp_concat(%s, "
+				"stp_map_get_str(%s, k%d), %s); "
+				"if (stp_map_set_str(%s, k%d, v%d)) %s; v%d; })",
+				u, k, u, new_temp(g), m, u, rv, m, u, u,
+				overflow(idx), u);
+		return arena_printf("({ const char *v%d = %s; if "
+				    "(stp_map_set_str(%s, %s, v%d)) %s; v%d; })",
+				    u, rv, m, k, u, overflow(idx), u);
+	}
+	if (!strcmp(op, "=")) {
+		return arena_printf("({ int64_t v%d = %s; if (stp_map_set_long"
+				    "(%s, %s, v%d)) %s; v%d; })", u, rv, m, k,
+				    u, overflow(idx), u);
+	}
+	if (!strcmp(op, "+=") || !strcmp(op, "-=")) {
+		return arena_printf("({ int64_t r%d = 0; if (stp_map_add_long"
+				    "(%s, %s, %s(%s), &r%d)) %s; r%d; })", u, m,
+				    k, op[0] == '-' ? "-" : "", rv, u,
+				    overflow(idx), u);
+	}
+	/* other operators: read, compute, write back */
+	const char *bin;
+	char o[4] = { 0 };
+
+	memcpy(o, op, strlen(op) - 1);
+	if (!strcmp(o, "/") || !strcmp(o, "%"))
+		bin = arena_printf("stp_%s(c, v%d, %s, %s)",
+				   o[0] == '/' ? "div" : "mod", u, rv,
+				   loc(n->tok));
+	else if (!strcmp(o, "<<"))
+		bin = arena_printf("(int64_t)((uint64_t)v%d << ((%s) & 63))",
+				   u, rv);
+	else if (!strcmp(o, ">>"))
+		bin = arena_printf("(v%d >> ((%s) & 63))", u, rv);
+	else
+		bin = arena_printf("(v%d %s (%s))", u, o, rv);
+	return arena_printf("({ const union stp_kv *k%d = %s; int64_t v%d = "
+			    "stp_map_get_long(%s, k%d); v%d = %s; if "
+			    "(stp_map_set_long(%s, k%d, v%d)) %s; v%d; })", u,
+			    k, u, m, u, u, bin, m, u, u, overflow(idx), u);
+}
+
 /* Arguments of a print-family call as ", a, b" with C casts. */
 static void print_args(struct gen *g, struct strbuf *sb, struct node *args)
 {
@@ -235,8 +342,14 @@ static const char *print_call(struct gen *g, struct node *n)
 
 static const char *call(struct gen *g, struct node *n)
 {
-	if (!n->fn)
+	if (!n->fn) {
+		struct node *a = n->args;
+
+		if (a && a->kind == N_STAT && !a->next && a->name[1] == 'h')
+			return arena_printf("({ stp_stat_print_hist(c, %s); "
+					    "0; })", stat_ptr(g, a->lhs));
 		return print_call(g, n);
+	}
 
 	struct strbuf sb = { 0 };
 
@@ -276,6 +389,9 @@ static const char *binary(struct gen *g, struct node *n)
 
 static const char *assign(struct gen *g, struct node *n)
 {
+	if (n->lhs->kind == N_INDEX)
+		return array_assign(g, n, n->lhs, n->op, expr(g, n->rhs));
+
 	const char *lv = var_ref(n->lhs->sym);
 	const char *rv = expr(g, n->rhs);
 	const char *op = n->op;
@@ -310,6 +426,30 @@ static const char *expr(struct gen *g, struct node *n)
 		return c_string(n->str, n->slen);
 	case N_VAR:
 		return var_ref(n->sym);
+	case N_INDEX:
+		if (n->ty == TY_STRING)
+			return arena_printf("stp_map_get_str(g_%s, %s)",
+					    n->sym->name, keys(g, n->args));
+		return arena_printf("stp_map_get_long(g_%s, %s)", n->sym->name,
+				    keys(g, n->args));
+	case N_IN:
+		return arena_printf("(int64_t)stp_map_exists(g_%s, %s)",
+				    n->sym->name, keys(g, n->args));
+	case N_AGG:
+		if (n->lhs->kind == N_INDEX)
+			return arena_printf("({ if (stp_map_add_stat(g_%s, %s, "
+					    "%s)) %s; 0LL; })",
+					    n->lhs->sym->name,
+					    keys(g, n->lhs->args),
+					    expr(g, n->rhs), overflow(n->lhs));
+		return arena_printf("({ stp_stat_add(g_%s, %s); 0LL; })",
+				    n->lhs->sym->name, expr(g, n->rhs));
+	case N_STAT:
+		return arena_printf("stp_stat_get(c, %s, %s, %s)",
+				    stat_ptr(g, n->lhs), stat_const(n->name),
+				    loc(n->tok));
+	case N_DEFINED:
+		return n->num ? "1LL" : "0LL";
 	case N_CALL:
 		return call(g, n);
 	case N_UNARY:
@@ -321,6 +461,15 @@ static const char *expr(struct gen *g, struct node *n)
 	case N_ASSIGN:
 		return assign(g, n);
 	case N_INCDEC:
+		if (n->lhs->kind == N_INDEX) {
+			const char *v = array_assign(g, n, n->lhs,
+				n->op[0] == '+' ? "+=" : "-=", "1");
+
+			if (n->prefix)
+				return v;
+			return arena_printf("(%s %s 1)", v,
+					    n->op[0] == '+' ? "-" : "+");
+		}
 		if (n->prefix)
 			return arena_printf("(%s%s)", n->op,
 					    var_ref(n->lhs->sym));
@@ -346,7 +495,7 @@ static void stmt_prologue(struct gen *g, struct node *n)
 {
 	emit(g, "/* %s:%d:%d: %s */", n->tok->pos.file->name,
 	     n->tok->pos.line, n->tok->pos.col, source_excerpt(n->tok));
-	emit(g, "STP_ACTION(%s);", loc(n->tok));
+	emit(g, "STP_ACTION(%s, %s);", loc(n->tok), g->err_label);
 }
 
 static void body(struct gen *g, struct node *n)
@@ -361,6 +510,95 @@ static void body(struct gen *g, struct node *n)
 	}
 	g->depth--;
 	emit(g, "}");
+}
+
+/*
+ * foreach: sort (or take insertion order) once, then walk the map's
+ * preallocated index, copying keys and value into the loop variables.
+ */
+static void foreach_stmt(struct gen *g, struct node *n)
+{
+	int u = g->nlabels++;
+	const char *m = arena_printf("g_%s", n->sym->name);
+	static const char *const sorts[] = {
+		"@count", "@sum", "@min", "@max", "@avg",
+	};
+	const char *stat = "STP_STAT_COUNT";
+
+	for (int i = 0; n->sort_stat && i < 5; i++)
+		if (!strcmp(n->sort_stat, sorts[i]))
+			stat = stat_consts[i];
+	emit(g, "{");
+	g->depth++;
+	emit(g, "int n%d = stp_map_sort(%s, %d, %d, %s), i%d;", u, m,
+	     n->sort_key, n->sort_dir, stat, u);
+	if (n->cond) {
+		emit(g, "int64_t lim%d = %s;", u, root(g, n->cond));
+		emit(g, "STP_CHECK(%s);", g->err_label);
+		emit(g, "if (lim%d < n%d)", u, u);
+		emit(g, "\tn%d = lim%d < 0 ? 0 : (int)lim%d;", u, u, u);
+	}
+	blank(g);
+	emit(g, "for (i%d = 0; i%d < n%d; i%d++) {", u, u, u, u);
+	g->depth++;
+	emit(g, "struct stp_map_entry *e%d = stp_map_at(%s, i%d);", u, m, u);
+	blank(g);
+	int i = 0;
+
+	for (struct node *k = n->args; k; k = k->next, i++) {
+		if (k->sym->ty == TY_STRING)
+			emit(g, "stp_strcpy(%s, stp_map_key_str(e%d, %d));",
+			     var_ref(k->sym), u, i);
+		else
+			emit(g, "%s = stp_map_key_long(e%d, %d);",
+			     var_ref(k->sym), u, i);
+	}
+	if (n->lhs) {
+		if (n->lhs->sym->ty == TY_STRING)
+			emit(g, "stp_strcpy(%s, stp_map_val_str(e%d));",
+			     var_ref(n->lhs->sym), u);
+		else
+			emit(g, "%s = stp_map_val_long(e%d);",
+			     var_ref(n->lhs->sym), u);
+	}
+	body(g, n->body);
+	emit(g, "STP_ACTION(%s, %s);", loc(n->tok), g->err_label);
+	g->depth--;
+	emit(g, "}");
+	g->depth--;
+	emit(g, "}");
+	emit(g, "STP_CHECK(%s);", g->err_label);
+}
+
+/*
+ * try/catch: errors inside the try block jump to its catch label
+ * instead of ending the probe; the catch clears the error.
+ */
+static void try_stmt(struct gen *g, struct node *n)
+{
+	int u = g->nlabels++;
+	const char *outer = g->err_label;
+
+	g->err_label = arena_printf("catch_%d", u);
+	body(g, n->body);
+	g->err_label = outer;
+	emit(g, "goto try_end_%d;", u);
+	g->depth--;
+	emit(g, "catch_%d: __maybe_unused;", u);
+	g->depth++;
+	emit(g, "if (c->error) {");
+	g->depth++;
+	if (n->lhs)
+		emit(g, "snprintf(%s, MAXSTRINGLEN, \"%%s near %%s\", "
+		     "c->error, c->error_loc);", var_ref(n->lhs->sym));
+	emit(g, "c->error = NULL;");
+	g->depth--;
+	emit(g, "}");
+	body(g, n->els);
+	g->depth--;
+	emit(g, "try_end_%d: __maybe_unused;", u);
+	g->depth++;
+	emit(g, "STP_CHECK(%s);", g->err_label);
 }
 
 static void stmt(struct gen *g, struct node *n)
@@ -379,7 +617,7 @@ static void stmt(struct gen *g, struct node *n)
 	switch (n->kind) {
 	case N_EXPR:
 		emit(g, "(void)%s;", root(g, n->lhs));
-		emit(g, "STP_CHECK();");
+		emit(g, "STP_CHECK(%s);", g->err_label);
 		break;
 	case N_IF:
 		emit(g, "if (%s)", root(g, n->cond));
@@ -388,16 +626,16 @@ static void stmt(struct gen *g, struct node *n)
 			emit(g, "else");
 			body(g, n->els);
 		}
-		emit(g, "STP_CHECK();");
+		emit(g, "STP_CHECK(%s);", g->err_label);
 		break;
 	case N_WHILE:
 		emit(g, "while (%s) {", root(g, n->cond));
 		g->depth++;
-		emit(g, "STP_CHECK();");
+		emit(g, "STP_CHECK(%s);", g->err_label);
 		body(g, n->body);
 		g->depth--;
 		emit(g, "}");
-		emit(g, "STP_CHECK();");
+		emit(g, "STP_CHECK(%s);", g->err_label);
 		break;
 	case N_FOR: {
 		const char *init = n->init ? root(g, n->init) : "";
@@ -409,12 +647,12 @@ static void stmt(struct gen *g, struct node *n)
 		emit(g, "for (%s; %s; %s) {", init, cond,
 		     n->inc ? arena_printf("(void)%s", inc) : "");
 		g->depth++;
-		emit(g, "STP_CHECK();");
+		emit(g, "STP_CHECK(%s);", g->err_label);
 		body(g, n->body);
-		emit(g, "STP_ACTION(%s);", loc(n->tok));
+		emit(g, "STP_ACTION(%s, %s);", loc(n->tok), g->err_label);
 		g->depth--;
 		emit(g, "}");
-		emit(g, "STP_CHECK();");
+		emit(g, "STP_CHECK(%s);", g->err_label);
 		break;
 	}
 	case N_BREAK:
@@ -425,6 +663,12 @@ static void stmt(struct gen *g, struct node *n)
 		break;
 	case N_NEXT:
 		emit(g, "goto out;");
+		break;
+	case N_FOREACH:
+		foreach_stmt(g, n);
+		break;
+	case N_TRY:
+		try_stmt(g, n);
 		break;
 	case N_RETURN:
 		if (n->lhs) {
@@ -440,7 +684,15 @@ static void stmt(struct gen *g, struct node *n)
 	case N_DELETE: {
 		struct symbol *sym = n->lhs->sym;
 
-		if (sym->ty == TY_STRING)
+		if (n->lhs->kind == N_INDEX) {
+			g->ntemps = 0;
+			emit(g, "stp_map_delete(g_%s, %s);", sym->name,
+			     keys(g, n->lhs->args));
+		} else if (sym->is_array) {
+			emit(g, "stp_map_clear(g_%s);", sym->name);
+		} else if (sym->ty == TY_STATS) {
+			emit(g, "stp_stat_clear(g_%s);", sym->name);
+		} else if (sym->ty == TY_STRING)
 			emit(g, "%s[0] = '\\0';", var_ref(sym));
 		else
 			emit(g, "%s = 0;", var_ref(sym));
@@ -515,6 +767,7 @@ static void gen_probe(struct gen *g, struct probe *pr, struct strbuf *structs,
 
 	sub.out = code;
 	sub.fn = NULL;
+	sub.err_label = "out";
 	sub.maxtemps = 0;
 	sub.depth = 0;
 	bool locking;
@@ -628,6 +881,7 @@ static void gen_function(struct gen *g, struct function *fn,
 
 	sub.out = code;
 	sub.fn = fn;
+	sub.err_label = "out";
 	sub.maxtemps = 0;
 	sub.depth = 0;
 	fn_signature(&sig, fn);
@@ -683,6 +937,80 @@ static const char *const kind_consts[] = {
 	[RP_KRETPROBE] = "STP_KRETPROBE",
 };
 
+static bool needs_maps(const struct script *s)
+{
+	for (struct symbol *gl = s->globals; gl; gl = gl->next)
+		if (gl->is_array || gl->ty == TY_STATS)
+			return true;
+	return false;
+}
+
+static const char *type_const(enum type ty)
+{
+	return ty == TY_STRING ? "STP_T_STRING" :
+	       ty == TY_STATS ? "STP_T_STAT" : "STP_T_LONG";
+}
+
+/*
+ * Arrays and aggregates are allocated when the module loads (never in
+ * a probe) and freed when it unloads.
+ */
+static void gen_global_storage(struct gen *g, const struct script *s)
+{
+	emit(g, "static void stp_globals_free(void)");
+	emit(g, "{");
+	g->depth++;
+	for (struct symbol *gl = s->globals; gl; gl = gl->next) {
+		if (gl->is_array)
+			emit(g, "stp_map_free(g_%s);", gl->name);
+		else if (gl->ty == TY_STATS)
+			emit(g, "stp_stat_free(g_%s);", gl->name);
+	}
+	g->depth--;
+	emit(g, "}");
+	blank(g);
+	emit(g, "static int stp_globals_alloc(void)");
+	emit(g, "{");
+	g->depth++;
+	for (struct symbol *gl = s->globals; gl; gl = gl->next) {
+		if (!gl->is_array && gl->ty != TY_STATS)
+			continue;
+		const char *hist = "NULL";
+
+		if (gl->ty == TY_STATS) {
+			emit(g, "static const struct stp_hist_spec h_%s = "
+			     "{ %d, %lldLL, %lldLL, %lldLL };", gl->name,
+			     gl->hist, (long long)gl->hist_lo,
+			     (long long)gl->hist_hi, (long long)gl->hist_step);
+			hist = arena_printf("&h_%s", gl->name);
+		}
+		if (!gl->is_array) {
+			emit(g, "g_%s = stp_stat_new(%s);", gl->name, hist);
+		} else {
+			struct strbuf kt = { 0 };
+
+			for (int i = 0; i < gl->nkeys; i++)
+				sb_printf(&kt, "%s%s", i ? ", " : "",
+					  type_const(gl->keyty[i]));
+			emit(g, "static const int k_%s[] = { %s };", gl->name,
+			     gl->nkeys ? kt.buf : "0");
+			emit(g, "g_%s = stp_map_new(%s, %d, k_%s, %s, %s);",
+			     gl->name, gl->size ? arena_printf("%lld",
+			     (long long)gl->size) : "MAXMAPENTRIES",
+			     gl->nkeys, gl->name, type_const(gl->ty), hist);
+		}
+		emit(g, "if (!g_%s)", gl->name);
+		emit(g, "\tgoto err_free;");
+	}
+	emit(g, "return 0;");
+	g->depth--;
+	emit(g, "err_free: __maybe_unused;");
+	emit(g, "\tstp_globals_free();");
+	emit(g, "\treturn -ENOMEM;");
+	emit(g, "}");
+	blank(g);
+}
+
 static bool file_used(const struct script *s, const struct srcfile *file)
 {
 	for (struct function *fn = s->funcs; fn; fn = fn->next)
@@ -704,17 +1032,19 @@ void gen_module(const struct session *ss, const struct program *prog,
 	emit(&g, " * for kernel %s. Do not edit: edit the script.", ss->release);
 	emit(&g, " */");
 	emit(&g, "#include \"stp_runtime.h\"");
+	if (needs_maps(s))
+		emit(&g, "#include \"stp_map.h\"");
 	blank(&g);
 	emit(&g, "/* Count a statement against MAXACTION; leave on error. */");
-	emit(&g, "#define STP_ACTION(loc) do { \\");
+	emit(&g, "#define STP_ACTION(loc, label) do { \\");
 	emit(&g, "\t\tif (unlikely(++c->actions > MAXACTION)) { \\");
 	emit(&g, "\t\t\tstp_error(c, loc, \"MAXACTION exceeded\"); \\");
-	emit(&g, "\t\t\tgoto out; \\");
+	emit(&g, "\t\t\tgoto label; \\");
 	emit(&g, "\t\t} \\");
 	emit(&g, "\t} while (0)");
-	emit(&g, "#define STP_CHECK() do { \\");
+	emit(&g, "#define STP_CHECK(label) do { \\");
 	emit(&g, "\t\tif (unlikely(c->error)) \\");
-	emit(&g, "\t\t\tgoto out; \\");
+	emit(&g, "\t\t\tgoto label; \\");
 	emit(&g, "\t} while (0)");
 	emit(&g, "#define CONTEXT c");
 	blank(&g);
@@ -768,7 +1098,11 @@ void gen_module(const struct session *ss, const struct program *prog,
 	if (s->globals)
 		emit(&g, "/* Globals */");
 	for (struct symbol *gl = s->globals; gl; gl = gl->next) {
-		if (gl->ty == TY_STRING)
+		if (gl->is_array)
+			emit(&g, "static struct stp_map *g_%s;", gl->name);
+		else if (gl->ty == TY_STATS)
+			emit(&g, "static struct stp_stat *g_%s;", gl->name);
+		else if (gl->ty == TY_STRING)
 			emit(&g, "static char g_%s[MAXSTRINGLEN] __maybe_unused%s;", gl->name,
 			     gl->init ? arena_printf(" = %s",
 				c_string(gl->init->str, gl->init->slen)) : "");
@@ -826,14 +1160,23 @@ void gen_module(const struct session *ss, const struct program *prog,
 	emit(&g, "\t.frames_size = sizeof(struct stp_frames),");
 	emit(&g, "};");
 	blank(&g);
+	gen_global_storage(&g, s);
 	emit(&g, "static int __init stp_init(void)");
 	emit(&g, "{");
-	emit(&g, "\treturn stp_module_init(&stp_desc);");
+	emit(&g, "\tint rc = stp_globals_alloc();");
+	blank(&g);
+	emit(&g, "\tif (rc)");
+	emit(&g, "\t\treturn rc;");
+	emit(&g, "\trc = stp_module_init(&stp_desc);");
+	emit(&g, "\tif (rc)");
+	emit(&g, "\t\tstp_globals_free();");
+	emit(&g, "\treturn rc;");
 	emit(&g, "}");
 	blank(&g);
 	emit(&g, "static void __exit stp_exit(void)");
 	emit(&g, "{");
 	emit(&g, "\tstp_module_exit();");
+	emit(&g, "\tstp_globals_free();");
 	emit(&g, "}");
 	blank(&g);
 	emit(&g, "module_init(stp_init);");

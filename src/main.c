@@ -337,7 +337,7 @@ static int cmp_name(const void *a, const void *b)
 
 /* Parse every .stp of dir as library code; returns files read or -1. */
 static int parse_tapset_dir(const struct session *ss, struct script *s,
-			    const char *dir)
+			    const struct pp_env *env, const char *dir)
 {
 	DIR *d = opendir(dir);
 	const char *names[1024];
@@ -360,7 +360,7 @@ static int parse_tapset_dir(const struct session *ss, struct script *s,
 
 		if (!f)
 			diag_fatal("cannot read %s: %s", path, strerror(errno));
-		if (parse_file(s, f, &ss->args, true, true))
+		if (parse_file(s, f, &ss->args, env, true))
 			return -1;
 		nread++;
 	}
@@ -370,6 +370,17 @@ static int parse_tapset_dir(const struct session *ss, struct script *s,
 static int pass1(struct session *ss, struct script *s)
 {
 	struct srcfile *f;
+	struct pp_env env = {
+		.release = ss->release, .arch = "x86_64", .guru = ss->guru,
+	};
+	const char *cfgs[] = {
+		arena_printf("/lib/modules/%s/build/.config", ss->release),
+		arena_printf("/boot/config-%s", ss->release),
+	};
+
+	for (int i = 0; i < 2 && !env.config; i++)
+		if (exists(cfgs[i]))
+			env.config = cfgs[i];
 
 	if (ss->script_text) {
 		f = NEW(struct srcfile);
@@ -382,15 +393,17 @@ static int pass1(struct session *ss, struct script *s)
 			diag_fatal("cannot read script %s: %s", ss->script_file,
 				   strerror(errno));
 	}
-	if (parse_file(s, f, &ss->args, false, ss->guru))
+	if (parse_file(s, f, &ss->args, &env, false))
 		return -1;
-	int n = parse_tapset_dir(ss, s, ss->tapset_dir);
+	/* tapsets may always use embedded C */
+	env.guru = true;
+	int n = parse_tapset_dir(ss, s, &env, ss->tapset_dir);
 
 	if (n < 0)
 		return -1;
 	s->nfiles = n;
 	for (int i = 0; i < ss->nincdirs; i++) {
-		n = parse_tapset_dir(ss, s, ss->incdirs[i]);
+		n = parse_tapset_dir(ss, s, &env, ss->incdirs[i]);
 		if (n < 0)
 			return -1;
 		s->nfiles += n;

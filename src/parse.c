@@ -169,6 +169,44 @@ static struct node *index_keys(struct parser *p)
 	return head.next;
 }
 
+static const char *const stat_ops[] = {
+	"@count", "@sum", "@min", "@max", "@avg", "@variance",
+	"@hist_linear", "@hist_log",
+};
+
+/*
+ * at_expr: STAT_OP "(" expr ("," expr)* ")" | "@defined" "(" expr ")"
+ */
+static struct node *at_expr(struct parser *p)
+{
+	struct token *tok = p->tok++;
+	struct node *n;
+
+	if (!strcmp(tok->text, "@defined")) {
+		n = new_node(N_DEFINED, tok);
+		expect(p, "(");
+		n->lhs = expr(p);
+		expect(p, ")");
+		return n;
+	}
+	for (size_t i = 0; i < sizeof(stat_ops) / sizeof(*stat_ops); i++) {
+		if (strcmp(tok->text, stat_ops[i]))
+			continue;
+		n = new_node(N_STAT, tok);
+		n->name = tok->text;
+		n->args = call_args(p);
+		if (!n->args)
+			error_at(tok, "%s needs an aggregate", tok->text);
+		n->lhs = n->args;
+		n->args = n->args->next;
+		n->lhs->next = NULL;
+		return n;
+	}
+	error_at(tok, "unknown operator '%s' (expected @count, @sum, @min, "
+		 "@max, @avg, @variance, @hist_linear, @hist_log or "
+		 "@defined)", tok->text);
+}
+
 /*
  * primary: NUM | STR+ | "(" expr ")" | IDENT | IDENT args | IDENT keys
  *        | TARGET ("->" IDENT | "[" expr "]")*
@@ -209,7 +247,7 @@ static struct node *primary(struct parser *p)
 		return n;
 	}
 	if (tok->kind == TOK_AT)
-		error_at(tok, "'%s' is not supported yet", tok->text);
+		return at_expr(p);
 	if (tok->kind == TOK_IDENT && !is_keyword(tok->text)) {
 		p->tok++;
 		if (peek(p, "(")) {
@@ -518,6 +556,102 @@ static struct node *for_stmt(struct parser *p)
 	return n;
 }
 
+/* sort_mark: ("+" | "-")? ; returns +1, -1 or 0 */
+static int sort_mark(struct parser *p)
+{
+	if (accept(p, "+"))
+		return 1;
+	if (accept(p, "-"))
+		return -1;
+	return 0;
+}
+
+static void set_sort(struct node *n, struct token *at, int key, int dir)
+{
+	if (!dir)
+		return;
+	if (n->sort_dir)
+		error_at(at, "only one sort marker ('+' or '-') is allowed "
+			 "in a foreach");
+	n->sort_key = key;
+	n->sort_dir = dir;
+}
+
+/*
+ * foreach_stmt: "foreach" "(" (IDENT "=")? keys "in" IDENT sort? ("limit" expr)? ")" stmt
+ * keys: IDENT sort? | "[" IDENT sort? ("," IDENT sort?)* "]"
+ * sort: ("@count" | "@sum" | "@min" | "@max" | "@avg")? ("+" | "-")
+ */
+static struct node *foreach_stmt(struct parser *p)
+{
+	struct node *n = new_node(N_FOREACH, p->tok++);
+	struct node head = { 0 }, *cur = &head;
+	int nkeys = 0;
+
+	expect(p, "(");
+	if (p->tok->kind == TOK_IDENT && peek_at(p, 1, "=")) {
+		n->lhs = new_node(N_VAR, p->tok);
+		n->lhs->name = p->tok->text;
+		p->tok += 2;
+	}
+	bool bracket = accept(p, "[");
+
+	do {
+		struct token *t = expect_ident(p, "a key variable");
+
+		cur = cur->next = new_node(N_VAR, t);
+		cur->name = t->text;
+		if (++nkeys > 9)
+			error_at(t, "an array has at most 9 keys");
+		set_sort(n, p->tok, nkeys, sort_mark(p));
+	} while (bracket && accept(p, ","));
+	if (bracket)
+		expect(p, "]");
+	n->args = head.next;
+	expect(p, "in");
+	struct token *arr = expect_ident(p, "an array name");
+
+	n->name = arr->text;
+	n->tok = arr;
+	if (p->tok->kind == TOK_AT) {
+		const char *op = p->tok->text;
+
+		if (strcmp(op, "@count") && strcmp(op, "@sum") &&
+		    strcmp(op, "@min") && strcmp(op, "@max") &&
+		    strcmp(op, "@avg"))
+			error_at(p->tok, "a foreach sorts aggregates by @count, "
+				 "@sum, @min, @max or @avg, not %s", op);
+		n->sort_stat = op;
+		p->tok++;
+		if (!peek(p, "+") && !peek(p, "-"))
+			error_at(p->tok, "expected '+' or '-' after %s", op);
+	}
+	set_sort(n, p->tok, 0, sort_mark(p));
+	if (accept(p, "limit"))
+		n->cond = expr(p);
+	expect(p, ")");
+	n->body = stmt(p);
+	return n;
+}
+
+/* try_stmt: "try" block "catch" ("(" IDENT ")")? block */
+static struct node *try_stmt(struct parser *p)
+{
+	struct node *n = new_node(N_TRY, p->tok++);
+
+	n->body = block(p);
+	expect(p, "catch");
+	if (accept(p, "(")) {
+		struct token *t = expect_ident(p, "a variable for the message");
+
+		n->lhs = new_node(N_VAR, t);
+		n->lhs->name = t->text;
+		expect(p, ")");
+	}
+	n->els = block(p);
+	return n;
+}
+
 /*
  * stmt: block | ";" | if_stmt | while_stmt | for_stmt
  *     | "break" | "continue" | "next" | "return" expr? | "delete" expr
@@ -538,8 +672,10 @@ static struct node *stmt(struct parser *p)
 		return while_stmt(p);
 	if (peek(p, "for"))
 		return for_stmt(p);
-	if (peek(p, "foreach") || peek(p, "try"))
-		error_at(tok, "'%s' is not supported yet", tok->text);
+	if (peek(p, "foreach"))
+		return foreach_stmt(p);
+	if (peek(p, "try"))
+		return try_stmt(p);
 	if (accept(p, "break")) {
 		n = new_node(N_BREAK, tok);
 	} else if (accept(p, "continue")) {
@@ -808,16 +944,20 @@ static void function_decl(struct parser *p)
 
 /* script: (probe_decl | global_decl | function_decl | EMBEDDED)* */
 int parse_file(struct script *s, const struct srcfile *file,
-	       const struct lex_args *args, bool from_tapset, bool guru)
+	       const struct lex_args *args, const struct pp_env *env,
+	       bool from_tapset)
 {
 	int n;
 	struct token *toks = lex_file(file, args, &n);
 
 	if (!toks)
 		return -1;
+	toks = preproc_run(toks, &n, env);
+	if (!toks)
+		return -1;
 	struct parser p = {
 		.tok = toks, .s = s, .from_tapset = from_tapset,
-		.guru = guru, .file = file,
+		.guru = env->guru, .file = file,
 	};
 
 	if (setjmp(fail))
@@ -830,7 +970,7 @@ int parse_file(struct script *s, const struct srcfile *file,
 		} else if (peek(&p, "function")) {
 			function_decl(&p);
 		} else if (p.tok->kind == TOK_EMBEDDED) {
-			if (!from_tapset && !guru)
+			if (!from_tapset && !p.guru)
 				error_at(p.tok, "embedded C code is only "
 					 "allowed in guru mode (-g)");
 			struct embed *e = NEW(struct embed);

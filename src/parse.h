@@ -8,6 +8,7 @@
 #define PARSE_H
 
 #include "ast.h"
+#include "preproc.h"
 
 /*
  * Parse one file into s. from_tapset marks what it defines as library
@@ -15,7 +16,8 @@
  * after printing a diagnostic.
  */
 int parse_file(struct script *s, const struct srcfile *file,
-	       const struct lex_args *args, bool from_tapset, bool guru);
+	       const struct lex_args *args, const struct pp_env *env,
+	       bool from_tapset);
 
 /* Read a whole file into a srcfile; NULL with errno set on failure. */
 struct srcfile *parse_read_file(const char *path, const char *display);

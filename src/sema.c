@@ -341,15 +341,24 @@ static struct symbol *bind(struct sema *se, struct scope *sc, struct node *n)
 		sym = find(*sc->locals, n->name);
 	if (!sym) {
 		sym = find(se->s->globals, n->name);
-		if (sym && sym->is_array != (n->kind == N_INDEX)) {
+		if (sym && !sym->shape_known && !sym->is_array &&
+		    n->kind == N_INDEX) {
+			sym->is_array = true;	/* arrayness from use */
+			sym->shape_known = true;
+		}
+		if (sym && sym->is_array != (n->kind == N_INDEX) &&
+		    n->kind != N_FOREACH) {
 			sema_error(se, &n->tok->pos, sym->is_array ?
 				   "'%s' is an array: index it, as in %s[key]" :
 				   "'%s' is a scalar, not an array", n->name,
 				   n->name);
+		} else if (sym) {
+			sym->shape_known = true;
 		}
 	}
 	if (!sym) {
-		if (n->kind == N_INDEX) {
+		if (n->kind == N_INDEX || n->kind == N_FOREACH ||
+		    n->kind == N_IN) {
 			sema_error(se, &n->tok->pos, "unknown array '%s': "
 				   "arrays must be declared global", n->name);
 			return NULL;
@@ -587,9 +596,19 @@ static enum type builtin_call(struct sema *se, struct scope *sc,
 			   name);
 	}
 	for (a = delim ? n->args->next : n->args; a; a = a->next) {
-		if (se->report && a->ty == TY_UNKNOWN)
+		bool hist = a->kind == N_STAT && (!strcmp(a->name,
+			"@hist_linear") || !strcmp(a->name, "@hist_log"));
+
+		if (hist && (delim || name[0] == 's' || nargs != 1))
+			sema_error(se, &a->tok->pos, "a histogram can only be "
+				   "printed alone, with print or println");
+		if (se->report && a->ty == TY_UNKNOWN && !hist)
 			sema_error(se, &a->tok->pos, "cannot infer the type "
 				   "of this argument of %s", name);
+		if (se->report && a->ty == TY_STATS)
+			sema_error(se, &a->tok->pos, "an aggregate cannot be "
+				   "printed; use @count, @sum, @min, @max, "
+				   "@avg or a histogram");
 	}
 	return name[0] == 's' ? TY_STRING : TY_LONG;
 }
@@ -726,6 +745,154 @@ static enum type assign(struct sema *se, struct scope *sc, struct node *n)
 	return TY_LONG;
 }
 
+/* The array named by n->name (N_IN, N_FOREACH, delete). */
+static struct symbol *array_of(struct sema *se, struct scope *sc,
+			       struct node *n)
+{
+	struct symbol *sym = find(se->s->globals, n->name);
+
+	if (!sym) {
+		if (find(*sc->locals, n->name) ||
+		    (sc->fn && find(sc->fn->params, n->name)))
+			sema_error(se, &n->tok->pos, "'%s' is not an array "
+				   "(arrays must be declared global)", n->name);
+		else
+			sema_error(se, &n->tok->pos, "unknown array '%s'",
+				   n->name);
+		return NULL;
+	}
+	if (!sym->shape_known) {
+		sym->is_array = true;
+		sym->shape_known = true;
+	}
+	if (!sym->is_array) {
+		sema_error(se, &n->tok->pos, "'%s' is a scalar, not an array",
+			   n->name);
+		return NULL;
+	}
+	sc->uses_globals = true;
+	return sym;
+}
+
+/* Check the keys of an array use against the array's key types. */
+static void keys(struct sema *se, struct scope *sc, struct node *use,
+		 struct symbol *sym, struct node *args)
+{
+	int n = 0;
+
+	for (struct node *a = args; a; a = a->next) {
+		enum type ty = expr(se, sc, a);
+
+		if (n < 9) {
+			if (sym->keyty[n] == TY_UNKNOWN && ty != TY_UNKNOWN &&
+			    ty != TY_STATS) {
+				sym->keyty[n] = ty;
+				se->changed = true;
+			}
+			learn(se, a, sym->keyty[n]);
+		}
+		if (se->report && n < 9 && a->ty != sym->keyty[n]) {
+			if (a->ty == TY_UNKNOWN || sym->keyty[n] == TY_UNKNOWN)
+				sema_error(se, &a->tok->pos, "cannot infer the "
+					   "type of key %d of '%s'", n + 1,
+					   sym->name);
+			else
+				sema_error(se, &a->tok->pos, "key %d of '%s' "
+					   "is a %s here but a %s elsewhere",
+					   n + 1, sym->name,
+					   type_name(a->ty),
+					   type_name(sym->keyty[n]));
+		}
+		n++;
+	}
+	if (n > 9) {
+		sema_error(se, &use->tok->pos, "an array has at most 9 keys, "
+			   "not %d", n);
+		return;
+	}
+	if (!sym->nkeys) {
+		sym->nkeys = n;
+	} else if (sym->nkeys != n && se->report) {
+		sema_error(se, &use->tok->pos, "'%s' is used with %d key%s "
+			   "here but %d elsewhere", sym->name, n,
+			   n == 1 ? "" : "s", sym->nkeys);
+	}
+}
+
+/* @count(s) ... @hist_log(s): s is a stats scalar or array element. */
+static enum type stat_op(struct sema *se, struct scope *sc, struct node *n)
+{
+	struct node *agg = n->lhs;
+
+	expr(se, sc, agg);
+	for (struct node *a = n->args; a; a = a->next)
+		expr(se, sc, a);
+	if ((agg->kind != N_VAR && agg->kind != N_INDEX) || !agg->sym ||
+	    !agg->sym->global) {
+		sema_error(se, &agg->tok->pos, "%s needs a global aggregate "
+			   "(a variable used with '<<<')", n->name);
+		return TY_UNKNOWN;
+	}
+	want(se, agg, TY_STATS, arena_printf("argument of %s", n->name));
+	struct symbol *sym = agg->sym;
+	bool linear = !strcmp(n->name, "@hist_linear");
+	bool log = !strcmp(n->name, "@hist_log");
+	int nargs = 0;
+
+	for (struct node *a = n->args; a; a = a->next)
+		nargs++;
+	if (!linear && nargs) {
+		sema_error(se, &n->tok->pos, "%s takes one aggregate",
+			   n->name);
+		return TY_LONG;
+	}
+	if (linear || log) {
+		int64_t v[3] = { 0 };
+		int i = 0;
+
+		if (linear && nargs != 3) {
+			sema_error(se, &n->tok->pos, "@hist_linear takes an "
+				   "aggregate, a low bound, a high bound and a "
+				   "step");
+			return TY_LONG;
+		}
+		for (struct node *a = n->args; a; a = a->next, i++) {
+			if (a->kind != N_NUM) {
+				sema_error(se, &a->tok->pos, "histogram "
+					   "bounds must be number literals");
+				return TY_LONG;
+			}
+			v[i] = a->num;
+		}
+		if (linear && (v[2] <= 0 || v[1] <= v[0])) {
+			sema_error(se, &n->tok->pos, "@hist_linear needs low < "
+				   "high and a positive step");
+			return TY_LONG;
+		}
+		if (linear && (v[1] - v[0]) / v[2] > 1000) {
+			sema_error(se, &n->tok->pos, "@hist_linear with more "
+				   "than 1000 buckets");
+			return TY_LONG;
+		}
+		int kind = linear ? 1 : 2;
+
+		if (!sym->hist) {
+			sym->hist = kind;
+			sym->hist_lo = v[0];
+			sym->hist_hi = v[1];
+			sym->hist_step = v[2];
+			sym->hist_tok = n->tok;
+		} else if (sym->hist != kind || sym->hist_lo != v[0] ||
+			   sym->hist_hi != v[1] || sym->hist_step != v[2]) {
+			sema_error(se, &n->tok->pos, "'%s' already has another "
+				   "histogram", sym->name);
+			diag_note(&sym->hist_tok->pos, "the first one is here");
+		}
+		return TY_UNKNOWN;	/* only print() takes a histogram */
+	}
+	return TY_LONG;
+}
+
 static enum type expr(struct sema *se, struct scope *sc, struct node *n)
 {
 	enum type ty = TY_UNKNOWN;
@@ -743,9 +910,28 @@ static enum type expr(struct sema *se, struct scope *sc, struct node *n)
 		ty = n->sym ? n->sym->ty : TY_UNKNOWN;
 		break;
 	case N_INDEX:
-	case N_IN:
-		sema_error(se, &n->tok->pos, "arrays are not supported yet");
-		return TY_UNKNOWN;
+		if (!n->sym)
+			n->sym = bind(se, sc, n);
+		if (n->sym)
+			keys(se, sc, n, n->sym, n->args);
+		ty = n->sym ? n->sym->ty : TY_UNKNOWN;
+		break;
+	case N_IN: {
+		if (!n->sym)
+			n->sym = array_of(se, sc, n);
+		if (n->sym)
+			keys(se, sc, n, n->sym, n->args);
+		ty = TY_LONG;
+		break;
+	}
+	case N_STAT:
+		ty = stat_op(se, sc, n);
+		break;
+	case N_DEFINED:
+		/* without DWARF no target variable is ever defined */
+		n->num = n->lhs->kind != N_TARGET;
+		ty = TY_LONG;
+		break;
 	case N_TARGET:
 		sema_error(se, &n->tok->pos, "target variable '%s' needs "
 			   "DWARF debuginfo, which is not supported yet",
@@ -793,9 +979,24 @@ static enum type expr(struct sema *se, struct scope *sc, struct node *n)
 		break;
 	}
 	case N_AGG:
-		sema_error(se, &n->tok->pos, "statistics aggregates are not "
-			   "supported yet");
-		return TY_UNKNOWN;
+		expr(se, sc, n->lhs);
+		expr(se, sc, n->rhs);
+		if (n->lhs->kind != N_VAR && n->lhs->kind != N_INDEX) {
+			sema_error(se, &n->lhs->tok->pos, "'<<<' needs a global "
+				   "aggregate on its left");
+			return TY_UNKNOWN;
+		}
+		if (n->lhs->sym && !n->lhs->sym->global) {
+			sema_error(se, &n->lhs->tok->pos, "aggregate '%s' must "
+				   "be a global", n->lhs->name);
+			return TY_UNKNOWN;
+		}
+		want(se, n->lhs, TY_STATS, "left side of '<<<'");
+		want(se, n->rhs, TY_LONG, "value added with '<<<'");
+		if (n->lhs->sym)
+			n->lhs->sym->written = true;
+		ty = TY_LONG;
+		break;
 	default:
 		ICE("expression kind %d", n->kind);
 	}
@@ -868,8 +1069,81 @@ static void stmt(struct sema *se, struct scope *sc, struct node *n)
 		}
 		break;
 	case N_DELETE:
+		if (n->lhs->kind == N_VAR) {
+			struct symbol *g = find(se->s->globals, n->lhs->name);
+
+			if (g && g->is_array) {
+				n->lhs->sym = g;	/* delete a whole array */
+				sc->uses_globals = true;
+				break;
+			}
+		}
 		expr(se, sc, n->lhs);
 		check_lvalue(se, n->lhs, "delete");
+		break;
+	case N_FOREACH: {
+		struct symbol *arr = n->sym ? n->sym : array_of(se, sc, n);
+		int i = 0;
+
+		if (!arr)
+			break;
+		n->sym = arr;
+		for (struct node *k = n->args; k; k = k->next, i++) {
+			if (!k->sym)
+				k->sym = bind(se, sc, k);
+			if (k->sym->global && se->report)
+				sema_error(se, &k->tok->pos, "foreach key '%s' "
+					   "must be a local variable", k->name);
+			if (i < 9)
+				learn(se, k, arr->keyty[i]);
+			if (i < 9 && arr->keyty[i] == TY_UNKNOWN &&
+			    k->sym->ty != TY_UNKNOWN) {
+				arr->keyty[i] = k->sym->ty;
+				se->changed = true;
+			}
+		}
+		if (!arr->nkeys)
+			arr->nkeys = i;
+		else if (arr->nkeys != i && se->report)
+			sema_error(se, &n->tok->pos, "'%s' has %d key%s but "
+				   "the foreach names %d", arr->name,
+				   arr->nkeys, arr->nkeys == 1 ? "" : "s", i);
+		if (n->lhs) {
+			if (!n->lhs->sym)
+				n->lhs->sym = bind(se, sc, n->lhs);
+			if (arr->ty == TY_STATS && se->report)
+				sema_error(se, &n->lhs->tok->pos, "the value of "
+					   "an aggregate array cannot be copied "
+					   "into '%s'; use @count(%s[...]) and "
+					   "the like", n->lhs->name, arr->name);
+			else
+				learn(se, n->lhs, arr->ty);
+		}
+		if (n->sort_stat && arr->ty != TY_STATS && se->report &&
+		    arr->ty != TY_UNKNOWN)
+			sema_error(se, &n->tok->pos, "%s sorting needs an "
+				   "aggregate array", n->sort_stat);
+		if (n->cond) {
+			expr(se, sc, n->cond);
+			want(se, n->cond, TY_LONG, "limit");
+		}
+		sc->loop_depth++;
+		stmt(se, sc, n->body);
+		sc->loop_depth--;
+		break;
+	}
+	case N_TRY:
+		stmt(se, sc, n->body);
+		if (n->lhs) {
+			if (!n->lhs->sym)
+				n->lhs->sym = bind(se, sc, n->lhs);
+			learn(se, n->lhs, TY_STRING);
+			if (se->report && n->lhs->sym->ty != TY_STRING)
+				sema_error(se, &n->lhs->tok->pos, "the catch "
+					   "variable '%s' is a string",
+					   n->lhs->name);
+		}
+		stmt(se, sc, n->els);
 		break;
 	case N_EMPTY:
 		break;

@@ -252,9 +252,14 @@ static void explain_load_error(int e, const struct modfile *m)
 	uname(&u);
 	switch (e) {
 	case ENOEXEC:
-		err("cannot load module %s: module was built for another kernel "
-		    "(module: %s, running: %s) or is not a valid module",
-		    m->name, vermagic_release(m, rel, sizeof(rel)), u.release);
+		vermagic_release(m, rel, sizeof(rel));
+		if (strcmp(rel, u.release))
+			err("cannot load module %s: module was built for "
+			    "another kernel (module: %s, running: %s)",
+			    m->name, rel, u.release);
+		else
+			err("cannot load module %s: not a valid module for "
+			    "this kernel %s (see dmesg)", m->name, u.release);
 		break;
 	case EEXIST:
 		err("cannot load module %s: a module named %s is already loaded "
@@ -605,6 +610,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	parse_modinfo(&m);
+	free(m.image);
+	m.image = NULL;
 	if (!m.name[0])
 		name_from_path(path, m.name, sizeof(m.name));
 	info("module %s, built for %s", m.name,
@@ -640,9 +647,13 @@ int main(int argc, char **argv)
 	info("loading %s with \"%s\"", path, params);
 	ko_fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (ko_fd < 0 || syscall(SYS_finit_module, ko_fd, params, 0) != 0) {
-		explain_load_error(errno, &m);
+		int e = errno;
+
+		free(params);
+		explain_load_error(e, &m);
 		goto fail_child;
 	}
+	free(params);
 	close(ko_fd);
 
 	mount_debugfs();
@@ -706,8 +717,10 @@ int main(int argc, char **argv)
 	if (read_ctl(ctl_fd, &st) == 0 && st.failed)
 		rc = 1;
 	close(ctl_fd);
-	for (i = 0; i < ncpus; i++)
+	for (i = 0; i < ncpus; i++) {
 		close(cpus[i].fd);
+		free(cpus[i].data);
+	}
 	if (unload(m.name) < 0)
 		rc = 1;
 	if (child > 0 && !child_done) {

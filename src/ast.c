@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 
+#include "arena.h"
 #include "ast.h"
 
 static void print_string(FILE *out, const char *s, int len)
@@ -260,9 +261,10 @@ void ast_print(FILE *out, const struct script *s, bool with_tapsets)
 		if (pr->from_tapset && !with_tapsets)
 			continue;
 		fputs("probe ", out);
-		if (pr->alias)
-			fprintf(out, "%s %s ", pr->alias,
-				pr->epilogue ? "+=" : "=");
+		if (pr->alias) {
+			ast_print_point(out, pr->alias_name);
+			fprintf(out, " %s ", pr->epilogue ? "+=" : "=");
+		}
 		for (const struct probe_point *pp = pr->points; pp;
 		     pp = pp->next) {
 			ast_print_point(out, pp);
@@ -278,4 +280,31 @@ void ast_print(FILE *out, const struct script *s, bool with_tapsets)
 		print_block(out, pr->body, 0);
 		fputc('\n', out);
 	}
+}
+
+/* Deep copy of a tree (and its next list), with sema's results cleared. */
+struct node *ast_clone(const struct node *n)
+{
+	if (!n)
+		return NULL;
+	struct node *c = NEW(struct node);
+
+	*c = *n;
+	c->sym = NULL;
+	c->fn = NULL;
+	c->msg_sym = NULL;
+	c->tmp = -1;
+	if (n->kind != N_NUM && n->kind != N_STR)
+		c->ty = TY_UNKNOWN;
+	c->lhs = ast_clone(n->lhs);
+	c->rhs = ast_clone(n->rhs);
+	c->cond = ast_clone(n->cond);
+	c->then = ast_clone(n->then);
+	c->els = ast_clone(n->els);
+	c->init = ast_clone(n->init);
+	c->inc = ast_clone(n->inc);
+	c->body = ast_clone(n->body);
+	c->args = ast_clone(n->args);
+	c->next = ast_clone(n->next);
+	return c;
 }

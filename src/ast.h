@@ -123,7 +123,8 @@ struct probe {
 	struct node *body;	/* N_BLOCK */
 	struct symbol *locals;	/* set by sema */
 	struct token *tok;	/* "probe" keyword */
-	const char *alias;	/* for "probe NAME = ...": NAME */
+	const char *alias;	/* non-NULL for "probe NAME = ..." */
+	struct probe_point *alias_name;	/* NAME, a probe point */
 	bool epilogue;		/* "+=" alias */
 	bool from_tapset;	/* defined in a tapset file */
 	int index;		/* source order among probes */
@@ -170,5 +171,8 @@ void ast_print_expr(FILE *out, const struct node *n);
 void ast_print_point(FILE *out, const struct probe_point *pp);
 
 const char *type_name(enum type ty);
+
+/* Deep copy of a tree and the list that follows it. */
+struct node *ast_clone(const struct node *n);
 
 #endif

@@ -797,16 +797,18 @@ static void probe_decl(struct parser *p)
 
 	pr->tok = p->tok++;
 	pr->from_tapset = p->from_tapset;
-	if (p->tok->kind == TOK_IDENT &&
-	    (peek_at(p, 1, "=") || peek_at(p, 1, "+="))) {
-		pr->alias = p->tok->text;
-		p->tok++;
+	cur = cur->next = probe_point(p);
+	if (peek(p, "=") || peek(p, "+=")) {
+		/* an alias: the first point is its name */
+		pr->alias_name = cur;
+		pr->alias = "alias";
 		pr->epilogue = peek(p, "+=");
 		p->tok++;
-	}
-	do {
+		cur = &head;
 		cur = cur->next = probe_point(p);
-	} while (accept(p, ","));
+	}
+	while (accept(p, ","))
+		cur = cur->next = probe_point(p);
 	pr->points = head.next;
 	if (accept(p, "if")) {
 		expect(p, "(");

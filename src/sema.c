@@ -17,6 +17,7 @@
  *    return value its type), then once more to report what is still
  *    unknown or conflicting.
  */
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,7 @@ struct sema {
 	bool changed;		/* a type was learned in this pass */
 	int errors;		/* reported so far */
 	struct rprobe **tail;	/* where the next rprobe goes */
+	int nindex;		/* next probe handler number */
 };
 
 /* The scope being checked: a probe body or a function body. */
@@ -231,11 +233,86 @@ static void resolve_function(struct sema *se, struct probe *pr,
 		no_match(se, pp, fc->arg, pattern);
 }
 
+static bool same_literal(const struct token *a, const struct token *b)
+{
+	if (a->kind != b->kind)
+		return false;
+	if (a->kind == TOK_NUM)
+		return a->num == b->num;
+	return a->slen == b->slen && !memcmp(a->str, b->str, (size_t)a->slen);
+}
+
+/* Does the point as written (globs allowed) name the alias? */
+static bool alias_matches(const struct pp_comp *user, const struct pp_comp *al)
+{
+	for (; user && al; user = user->next, al = al->next) {
+		if (fnmatch(user->name, al->name, 0))
+			return false;
+		if (!user->arg != !al->arg)
+			return false;
+		if (user->arg && !same_literal(user->arg, al->arg))
+			return false;
+	}
+	return !user && !al;
+}
+
 static void resolve_point(struct sema *se, struct probe *pr,
-			  struct probe_point *pp)
+			  struct probe_point *pp, int depth);
+
+/*
+ * Each alias the point names becomes a probe of its own: the alias's
+ * body and the user's (copies, so each gets its own locals) in one
+ * block, prologue first for "=", last for "+=".
+ */
+static int expand_aliases(struct sema *se, struct probe *pr,
+			  struct probe_point *pp, int depth)
+{
+	int n = 0;
+
+	for (struct probe *a = se->s->probes; a; a = a->next) {
+		if (!a->alias || !alias_matches(pp->comps, a->alias_name->comps))
+			continue;
+		if (depth > 10) {
+			sema_error(se, &pp->tok->pos, "probe alias expansion "
+				   "too deep (an alias that names itself?)");
+			return 1;
+		}
+		struct probe *q = NEW(struct probe);
+		struct node *ab = ast_clone(a->body), *ub = ast_clone(pr->body);
+		struct node *blk = NEW(struct node);
+
+		*q = *pr;
+		q->next = NULL;
+		q->locals = NULL;
+		q->cond = ast_clone(pr->cond);
+		q->points = a->points;
+		q->index = se->nindex++;
+		blk->kind = N_BLOCK;
+		blk->tok = pr->body->tok;
+		blk->tmp = -1;
+		if (a->epilogue) {
+			ub->next = ab;
+			blk->body = ub;
+		} else {
+			ab->next = ub;
+			blk->body = ab;
+		}
+		q->body = blk;
+		for (struct probe_point *ap = a->points; ap; ap = ap->next)
+			resolve_point(se, q, ap, depth + 1);
+		n++;
+	}
+	return n;
+}
+
+static void resolve_point(struct sema *se, struct probe *pr,
+			  struct probe_point *pp, int depth)
 {
 	struct pp_comp *c = pp->comps;
 	const char *from = point_string(pp);
+
+	if (expand_aliases(se, pr, pp, depth))
+		return;
 
 	if ((c->name == istr("begin") || c->name == istr("end") ||
 	     c->name == istr("error")) && !c->next) {
@@ -282,21 +359,14 @@ static void resolve_point(struct sema *se, struct probe *pr,
 
 static void resolve_probes(struct sema *se)
 {
-	int index = 0;
-
 	for (struct probe *pr = se->s->probes; pr; pr = pr->next) {
-		if (pr->alias) {
-			sema_error(se, &pr->tok->pos, "probe aliases are not "
-				   "supported yet");
-			continue;
-		}
-		if (pr->from_tapset)
+		if (pr->alias || pr->from_tapset)
 			continue;
 		int before = se->prog->nrprobes;
 
-		pr->index = index++;
+		pr->index = se->nindex++;
 		for (struct probe_point *pp = pr->points; pp; pp = pp->next) {
-			resolve_point(se, pr, pp);
+			resolve_point(se, pr, pp, 0);
 			if (pp->sufficient && se->prog->nrprobes > before)
 				break;
 		}

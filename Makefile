@@ -48,7 +48,7 @@ deps:
 
 check: deps
 	$(MAKE) all build/check/stap
-	STAP=build/check/stap STAPRUN=./staprun testsuite/run.sh $(if $(KERNELS),-k $(KERNELS))
+	STAP=build/check/stap STAPRUN=./staprun testsuite/run.sh $(if $(KERNELS),-k "$(KERNELS)")
 
 demo: deps
 	$(MAKE) all

@@ -934,7 +934,8 @@ static void gen_function(struct gen *g, struct function *fn,
 static const char *const kind_consts[] = {
 	[RP_BEGIN] = "STP_BEGIN", [RP_END] = "STP_END",
 	[RP_ERROR] = "STP_ERROR", [RP_KPROBE] = "STP_KPROBE",
-	[RP_KRETPROBE] = "STP_KRETPROBE",
+	[RP_KRETPROBE] = "STP_KRETPROBE", [RP_TIMER] = "STP_TIMER",
+	[RP_PROFILE] = "STP_PROFILE",
 };
 
 static bool needs_maps(const struct script *s)
@@ -1107,9 +1108,16 @@ void gen_module(const struct session *ss, const struct program *prog,
 			     gl->init ? arena_printf(" = %s",
 				c_string(gl->init->str, gl->init->slen)) : "");
 		else
-			emit(&g, "static int64_t g_%s __maybe_unused%s;", gl->name,
-			     gl->init ? arena_printf(" = %lldLL",
+			emit(&g, "static long g_%s __maybe_unused%s;", gl->name,
+			     gl->init ? arena_printf(" = %lldL",
 				(long long)gl->init->num) : "");
+		/* settable at load time: staprun MODULE.ko name=value, stap -G */
+		if (!gl->is_array && gl->ty == TY_STRING)
+			emit(&g, "module_param_string(%s, g_%s, MAXSTRINGLEN, 0);",
+			     gl->name, gl->name);
+		else if (!gl->is_array && gl->ty == TY_LONG)
+			emit(&g, "module_param_named(%s, g_%s, long, 0);",
+			     gl->name, gl->name);
 	}
 	blank(&g);
 
@@ -1144,6 +1152,17 @@ void gen_module(const struct session *ss, const struct program *prog,
 		emit(&g, ".handler = %s,", handler_name(rp->probe));
 		if (rp->order)
 			emit(&g, ".order = %lld,", (long long)rp->order);
+		if (rp->period_ns)
+			emit(&g, ".period_ns = %lldLL,", (long long)rp->period_ns);
+		if (rp->randomize_ns)
+			emit(&g, ".randomize_ns = %lldLL,",
+			     (long long)rp->randomize_ns);
+		if (rp->period_jiffies)
+			emit(&g, ".period_jiffies = %lld,",
+			     (long long)rp->period_jiffies);
+		if (rp->randomize_jiffies)
+			emit(&g, ".randomize_jiffies = %lld,",
+			     (long long)rp->randomize_jiffies);
 		g.depth--;
 		emit(&g, "},");
 	}

@@ -52,6 +52,7 @@ static void usage(FILE *out)
 "                is its process id\n"
 "  -I DIR        also read tapset files from DIR\n"
 "  -D NAME=VAL   define a C macro for the module (MAXACTION=...)\n"
+"  -G NAME=VAL   set global NAME to VAL when the module loads\n"
 "  -g            guru mode: allow embedded C in the script\n"
 "  -w            suppress warnings\n"
 "  --vm          run pass 5 in a QEMU virtual machine of the kernel\n"
@@ -190,7 +191,8 @@ static void parse_options(struct session *ss, int argc, char **argv)
 	ss->last_pass = 5;
 	ss->defines = arena_alloc(sizeof(char *) * (size_t)(argc + 1));
 	ss->incdirs = arena_alloc(sizeof(char *) * (size_t)(argc + 1));
-	while ((c = getopt_long(argc, argv, "+e:p:vkm:o:r:c:I:D:gwhV",
+	ss->globals_set = arena_alloc(sizeof(char *) * (size_t)(argc + 1));
+	while ((c = getopt_long(argc, argv, "+e:p:vkm:o:r:c:I:D:G:gwhV",
 				longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
@@ -243,6 +245,15 @@ static void parse_options(struct session *ss, int argc, char **argv)
 				diag_fatal("-D takes NAME=VALUE");
 			ss->defines[ss->ndefines++] = optarg;
 			break;
+		case 'G': {
+			const char *eq = strchr(optarg, '=');
+
+			if (!eq || eq == optarg)
+				diag_fatal("-G takes NAME=VALUE, not '%s'",
+					   optarg);
+			ss->globals_set[ss->nglobals_set++] = optarg;
+			break;
+		}
 		case 'g':
 			ss->guru = true;
 			break;
@@ -414,7 +425,8 @@ static int pass1(struct session *ss, struct script *s)
 /* Pass 5: staprun here, or stap-vm; returns the exit status. */
 static int run_module(const struct session *ss, const char *ko)
 {
-	const char *argv[16];
+	const char **argv = arena_alloc(sizeof(char *) *
+					(size_t)(16 + ss->nglobals_set));
 	int n = 0;
 
 	if (ss->vm) {
@@ -433,6 +445,8 @@ static int run_module(const struct session *ss, const char *ko)
 		argv[n++] = ss->cmd;
 	}
 	argv[n++] = ko;
+	for (int i = 0; i < ss->nglobals_set; i++)
+		argv[n++] = ss->globals_set[i];
 	argv[n] = NULL;
 	if (ss->verbose > 1) {
 		fprintf(stderr, "Running");

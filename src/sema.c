@@ -18,6 +18,7 @@
  *    unknown or conflicting.
  */
 #include <fnmatch.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,6 +234,96 @@ static void resolve_function(struct sema *se, struct probe *pr,
 		no_match(se, pp, fc->arg, pattern);
 }
 
+/* timer.UNIT(N)[.randomize(M)], timer.profile */
+static void resolve_timer(struct sema *se, struct probe *pr,
+			  struct probe_point *pp, struct pp_comp *u,
+			  const char *from)
+{
+	static const struct {
+		const char *name;
+		int64_t ns;	/* nanoseconds per unit; 0 jiffies, -1 hz */
+	} units[] = {
+		{ "s", 1000000000 }, { "sec", 1000000000 },
+		{ "ms", 1000000 }, { "msec", 1000000 },
+		{ "us", 1000 }, { "usec", 1000 }, { "ns", 1 }, { "nsec", 1 },
+		{ "hz", -1 }, { "jiffies", 0 },
+	};
+	size_t i;
+
+	(void)pp;
+	if (u->name == istr("profile") && !u->arg && !u->next) {
+		add_rprobe(se, pr, RP_PROFILE, from, from);
+		return;
+	}
+	for (i = 0; i < sizeof(units) / sizeof(*units); i++)
+		if (!strcmp(u->name, units[i].name))
+			break;
+	if (i == sizeof(units) / sizeof(*units)) {
+		sema_error(se, &u->tok->pos, "unknown timer unit '%s' "
+			   "(expected s, ms, us, ns, hz, jiffies or profile)",
+			   u->name);
+		return;
+	}
+	if (!u->arg || u->arg->kind != TOK_NUM || u->arg->num <= 0) {
+		sema_error(se, &u->tok->pos, "timer.%s needs a positive "
+			   "number, as in timer.%s(100)", u->name, u->name);
+		return;
+	}
+	int64_t n = u->arg->num, m = 0;
+	struct pp_comp *r = u->next;
+
+	if (r) {
+		if (r->name != istr("randomize") || !r->arg ||
+		    r->arg->kind != TOK_NUM || r->next) {
+			sema_error(se, &r->tok->pos, "expected .randomize(N) "
+				   "after timer.%s(%lld)", u->name,
+				   (long long)n);
+			return;
+		}
+		if (units[i].ns < 0) {
+			sema_error(se, &r->tok->pos, "hz timers cannot be "
+				   "randomized");
+			return;
+		}
+		m = r->arg->num;
+		if (m < 0 || m >= n) {
+			sema_error(se, &r->arg->pos, "the randomization must "
+				   "be at least 0 and less than the period");
+			return;
+		}
+	}
+	struct rprobe *rp = add_rprobe(se, pr, RP_TIMER, from, from);
+
+	if (units[i].ns == 0) {
+		if (n > 1000000) {
+			sema_error(se, &u->arg->pos, "timer.jiffies period "
+				   "must be at most 1000000");
+			return;
+		}
+		rp->period_jiffies = n;
+		rp->randomize_jiffies = m;
+	} else if (units[i].ns < 0) {
+		if (n > 1000000000) {
+			sema_error(se, &u->arg->pos, "timer.hz rate is too "
+				   "high");
+			return;
+		}
+		rp->period_ns = 1000000000 / n;
+	} else {
+		if (n > INT64_MAX / units[i].ns) {
+			sema_error(se, &u->arg->pos, "timer period too long");
+			return;
+		}
+		rp->period_ns = n * units[i].ns;
+		rp->randomize_ns = m * units[i].ns;
+		if (rp->period_ns < 100000) {
+			sema_error(se, &u->arg->pos, "timer periods under "
+				   "100us would swamp the machine");
+			return;
+		}
+	}
+}
+
 static bool same_literal(const struct token *a, const struct token *b)
 {
 	if (a->kind != b->kind)
@@ -332,6 +423,10 @@ static void resolve_point(struct sema *se, struct probe *pr,
 	}
 	if (c->name == istr("never") && !c->next && !c->arg)
 		return;
+	if (c->name == istr("timer") && !c->arg && c->next) {
+		resolve_timer(se, pr, pp, c->next, from);
+		return;
+	}
 	if (c->name == istr("kernel") && !c->arg && c->next &&
 	    c->next->name == istr("function")) {
 		resolve_function(se, pr, pp, c->next);
@@ -353,8 +448,9 @@ static void resolve_point(struct sema *se, struct probe *pr,
 	if (pp->optional)
 		return;
 	sema_error(se, &c->tok->pos, "unknown probe point %s (supported: "
-		   "begin, end, error, never, kernel.function(\"GLOB\"), "
-		   "kprobe.function(\"NAME\"))", from);
+		   "begin, end, error, never, timer.*, kernel.function("
+		   "\"GLOB\"), kprobe.function(\"NAME\"), or an alias)",
+		   from);
 }
 
 static void resolve_probes(struct sema *se)
@@ -1336,6 +1432,7 @@ out:
 static const char *kind_names[] = {
 	[RP_BEGIN] = "begin", [RP_END] = "end", [RP_ERROR] = "error",
 	[RP_KPROBE] = "kprobe", [RP_KRETPROBE] = "kretprobe",
+	[RP_TIMER] = "timer", [RP_PROFILE] = "profile",
 };
 
 void sema_print(FILE *out, const struct program *prog)

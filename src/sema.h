@@ -19,6 +19,8 @@ enum rprobe_kind {
 	RP_ERROR,
 	RP_KPROBE,
 	RP_KRETPROBE,
+	RP_TIMER,		/* timer.ms(N) ...: period_ns or period_jiffies */
+	RP_PROFILE,		/* timer.profile: every tick on every CPU */
 };
 
 /* One concrete probe the module registers or runs. */
@@ -31,6 +33,8 @@ struct rprobe {
 	uint64_t offset;	/* kprobe offset from symbol */
 	const char *func;	/* function name for probefunc() */
 	int64_t order;		/* begin(N) / end(N) */
+	int64_t period_ns, randomize_ns;	/* hrtimer timers */
+	int64_t period_jiffies, randomize_jiffies;	/* timer.jiffies */
 	struct rprobe *next;
 };
 

@@ -25,6 +25,8 @@ struct session {
 	const char *cmd;	/* -c CMD */
 	const char **defines;	/* -D NAME=VALUE, NULL-terminated */
 	int ndefines;
+	const char **globals_set;	/* -G NAME=VALUE */
+	int nglobals_set;
 	const char **incdirs;	/* -I DIR, NULL-terminated */
 	int nincdirs;
 	const char *tapset_dir;	/* the built-in tapset/ directory */

@@ -9,6 +9,7 @@
 
 #include "arena.h"
 #include "ast.h"
+#include "diag.h"
 
 static void print_string(FILE *out, const char *s, int len)
 {
@@ -98,8 +99,21 @@ void ast_print_expr(FILE *out, const struct node *n)
 		print_list(out, n->args);
 		fprintf(out, "] in %s", n->name);
 		break;
+	case N_STAT:
+		fprintf(out, "%s(", n->name);
+		ast_print_expr(out, n->lhs);
+		if (n->args)
+			fputs(", ", out);
+		print_list(out, n->args);
+		fputc(')', out);
+		break;
+	case N_DEFINED:
+		fputs("@defined(", out);
+		ast_print_expr(out, n->lhs);
+		fputc(')', out);
+		break;
 	default:
-		fprintf(out, "<?%d>", n->kind);
+		ICE("cannot print expression kind %d", n->kind);
 	}
 }
 
@@ -142,6 +156,18 @@ static void print_stmt(FILE *out, const struct node *n, int depth)
 		fputc('\n', out);
 		break;
 	case N_EXPR:
+		/* x = (...) rather than (x) = (...): a statement never
+		 * starts with '(' that could continue the previous one */
+		if ((n->lhs->kind == N_ASSIGN || n->lhs->kind == N_AGG) &&
+		    (n->lhs->lhs->kind == N_VAR ||
+		     n->lhs->lhs->kind == N_INDEX)) {
+			ast_print_expr(out, n->lhs->lhs);
+			fprintf(out, " %s (", n->lhs->kind == N_AGG ? "<<<" :
+				n->lhs->op);
+			ast_print_expr(out, n->lhs->rhs);
+			fputs(")\n", out);
+			break;
+		}
 		ast_print_expr(out, n->lhs);
 		fputc('\n', out);
 		break;
@@ -200,8 +226,43 @@ static void print_stmt(FILE *out, const struct node *n, int depth)
 	case N_EMPTY:
 		fputs(";\n", out);
 		break;
+	case N_FOREACH: {
+		int i = 1;
+
+		fputs("foreach (", out);
+		if (n->lhs)
+			fprintf(out, "%s = ", n->lhs->name);
+		fputc('[', out);
+		for (const struct node *k = n->args; k; k = k->next, i++) {
+			fprintf(out, "%s%s", k->name, n->sort_key == i ?
+				(n->sort_dir > 0 ? "+" : "-") : "");
+			if (k->next)
+				fputs(", ", out);
+		}
+		fprintf(out, "] in %s", n->name);
+		if (n->sort_stat)
+			fputs(n->sort_stat, out);
+		if (!n->sort_key && n->sort_dir)
+			fputc(n->sort_dir > 0 ? '+' : '-', out);
+		if (n->cond) {
+			fputs(" limit ", out);
+			ast_print_expr(out, n->cond);
+		}
+		fputc(')', out);
+		print_branch(out, n->body, depth);
+		break;
+	}
+	case N_TRY:
+		fputs("try ", out);
+		print_block(out, n->body, depth);
+		fputs(" catch ", out);
+		if (n->lhs)
+			fprintf(out, "(%s) ", n->lhs->name);
+		print_block(out, n->els, depth);
+		fputc('\n', out);
+		break;
 	default:
-		fprintf(out, "<?%d>\n", n->kind);
+		ICE("cannot print statement kind %d", n->kind);
 	}
 }
 

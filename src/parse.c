@@ -858,6 +858,10 @@ static void global_decl(struct parser *p)
 		if (accept(p, "=")) {
 			struct node *init = unary(p);
 
+			if (p->tok->kind == TOK_PUNCT && !peek(p, ",") &&
+			    !peek(p, ";"))
+				error_at(p->tok, "a global initialiser must be "
+					 "a number or string literal");
 			if (init->kind == N_NUM)
 				sym->ty = TY_LONG;
 			else if (init->kind == N_STR)

@@ -37,6 +37,7 @@ struct sema {
 				 * so LeakSanitizer sees it held) */
 	int ksym_state;		/* 0 not loaded, 1 loaded, -1 failed */
 	bool report;		/* final pass: report type errors */
+	bool hist_ok;		/* evaluating a print argument */
 	bool changed;		/* a type was learned in this pass */
 	int errors;		/* reported so far */
 	struct rprobe **tail;	/* where the next rprobe goes */
@@ -597,6 +598,28 @@ static void check_lvalue(struct sema *se, struct node *n, const char *op)
 			   "a variable", op);
 }
 
+/* s as it would be written in a script: "a\\n" for a newline. */
+static const char *escaped(const char *s, int len)
+{
+	struct strbuf sb = { 0 };
+
+	for (int i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\n')
+			sb_puts(&sb, "\\n");
+		else if (c == '\t')
+			sb_puts(&sb, "\\t");
+		else if (c == '"' || c == '\\')
+			sb_printf(&sb, "\\%c", c);
+		else if (c < 32 || c >= 127)
+			sb_printf(&sb, "\\%03o", c);
+		else
+			sb_putc(&sb, c);
+	}
+	return sb.buf ? sb.buf : "";
+}
+
 /*
  * printf-style formats: check directives against arguments and build
  * the kernel vsnprintf format (%d becomes %lld and so on), kept in
@@ -686,7 +709,7 @@ static void check_format(struct sema *se, struct scope *sc, struct node *call,
 		default:
 			sema_error(se, &fmt->tok->pos, "unknown format "
 				   "directive '%%%c' in \"%s\"", conv,
-				   fmt->str);
+				   escaped(fmt->str, fmt->slen));
 			return;
 		}
 		for (int i = 0; i < stars; i++) {
@@ -700,17 +723,21 @@ static void check_format(struct sema *se, struct scope *sc, struct node *call,
 		}
 		if (!arg) {
 			sema_error(se, &call->tok->pos, "too few arguments for "
-				   "the format \"%s\"", fmt->str);
+				   "the format \"%s\"", escaped(fmt->str,
+								 fmt->slen));
 			return;
 		}
 		want(se, arg, ty, arg->kind == N_VAR ?
-		     arena_printf("variable '%s'", arg->name) : "argument");
+		     arena_printf("variable '%s' for '%.*s'", arg->name,
+				  (int)(p - start), start) :
+		     arena_printf("the argument for '%.*s'", (int)(p - start),
+				  start));
 		arg = arg->next;
 		sb_add(&out, spec.buf, spec.len);
 	}
 	if (arg)
 		sema_error(se, &arg->tok->pos, "too many arguments for the "
-			   "format \"%s\"", fmt->str);
+			   "format \"%s\"", escaped(fmt->str, fmt->slen));
 	(void)sc;
 	call->str = out.buf ? out.buf : "";
 	call->slen = (int)out.len;
@@ -726,7 +753,9 @@ static enum type builtin_call(struct sema *se, struct scope *sc,
 	int nargs = 0;
 
 	for (a = n->args; a; a = a->next) {
+		se->hist_ok = a->kind == N_STAT;
 		expr(se, sc, a);
+		se->hist_ok = false;
 		nargs++;
 	}
 	if (!strcmp(name, "printf") || !strcmp(name, "sprintf")) {
@@ -1016,6 +1045,11 @@ static enum type stat_op(struct sema *se, struct scope *sc, struct node *n)
 		int64_t v[3] = { 0 };
 		int i = 0;
 
+		if (!se->hist_ok) {
+			sema_error(se, &n->tok->pos, "a histogram can only be "
+				   "printed, as in print(%s(...))", n->name);
+			return TY_UNKNOWN;
+		}
 		if (linear && nargs != 3) {
 			sema_error(se, &n->tok->pos, "@hist_linear takes an "
 				   "aggregate, a low bound, a high bound and a "

@@ -97,6 +97,9 @@ struct symbol {
 	struct token *tok;	/* declaration or first use */
 	struct node *init;	/* global initialiser (literal) */
 	bool written, read;	/* for warnings */
+	int refs;		/* uses in code that is translated */
+	bool unused;		/* never used: not translated (unless -u) */
+	struct token *ty_tok;	/* where its type was learned */
 	struct symbol *next;	/* next in its scope */
 };
 

@@ -12,6 +12,7 @@
 #ifndef DIAG_H
 #define DIAG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Where a token came from; the source text stays alive for carets. */
@@ -19,6 +20,7 @@ struct srcfile {
 	const char *name;	/* as the user gave it, or "<input>" for -e */
 	const char *text;	/* whole file, NUL-terminated */
 	size_t len;		/* bytes in text */
+	bool library;		/* a tapset file: no warnings about it */
 };
 
 struct srcpos {

@@ -962,6 +962,8 @@ static void gen_global_storage(struct gen *g, const struct script *s)
 	emit(g, "{");
 	g->depth++;
 	for (struct symbol *gl = s->globals; gl; gl = gl->next) {
+		if (gl->unused && !g->ss->unoptimized)
+			continue;
 		if (gl->is_array)
 			emit(g, "stp_map_free(g_%s);", gl->name);
 		else if (gl->ty == TY_STATS)
@@ -975,6 +977,8 @@ static void gen_global_storage(struct gen *g, const struct script *s)
 	g->depth++;
 	for (struct symbol *gl = s->globals; gl; gl = gl->next) {
 		if (!gl->is_array && gl->ty != TY_STATS)
+			continue;
+		if (gl->unused && !g->ss->unoptimized)
 			continue;
 		const char *hist = "NULL";
 
@@ -1099,6 +1103,8 @@ void gen_module(const struct session *ss, const struct program *prog,
 	if (s->globals)
 		emit(&g, "/* Globals */");
 	for (struct symbol *gl = s->globals; gl; gl = gl->next) {
+		if (gl->unused && !ss->unoptimized)
+			continue;
 		if (gl->is_array)
 			emit(&g, "static struct stp_map *g_%s;", gl->name);
 		else if (gl->ty == TY_STATS)

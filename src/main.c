@@ -55,6 +55,7 @@ static void usage(FILE *out)
 "  -G NAME=VAL   set global NAME to VAL when the module loads\n"
 "  -g            guru mode: allow embedded C in the script\n"
 "  -w            suppress warnings\n"
+"  -u            unoptimized: keep unused globals\n"
 "  --vm          run pass 5 in a QEMU virtual machine of the kernel\n"
 "  --dump=WHAT   print the state after a pass: ast, sema\n"
 "  -h, --help    this help\n"
@@ -192,7 +193,7 @@ static void parse_options(struct session *ss, int argc, char **argv)
 	ss->defines = arena_alloc(sizeof(char *) * (size_t)(argc + 1));
 	ss->incdirs = arena_alloc(sizeof(char *) * (size_t)(argc + 1));
 	ss->globals_set = arena_alloc(sizeof(char *) * (size_t)(argc + 1));
-	while ((c = getopt_long(argc, argv, "+e:p:vkm:o:r:c:I:D:G:gwhV",
+	while ((c = getopt_long(argc, argv, "+e:p:vkm:o:r:c:I:D:G:gwuhV",
 				longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
@@ -260,6 +261,9 @@ static void parse_options(struct session *ss, int argc, char **argv)
 		case 'w':
 			ss->suppress_warnings = true;
 			diag_quiet_warnings = 1;
+			break;
+		case 'u':
+			ss->unoptimized = true;
 			break;
 		case OPT_VM:
 			ss->vm = true;
@@ -371,6 +375,7 @@ static int parse_tapset_dir(const struct session *ss, struct script *s,
 
 		if (!f)
 			diag_fatal("cannot read %s: %s", path, strerror(errno));
+		f->library = true;
 		if (parse_file(s, f, &ss->args, env, true))
 			return -1;
 		nread++;

@@ -38,6 +38,7 @@ struct sema {
 	int ksym_state;		/* 0 not loaded, 1 loaded, -1 failed */
 	bool report;		/* final pass: report type errors */
 	bool hist_ok;		/* evaluating a print argument */
+	bool in_lhs;		/* evaluating the target of '=' */
 	bool changed;		/* a type was learned in this pass */
 	int errors;		/* reported so far */
 	struct rprobe **tail;	/* where the next rprobe goes */
@@ -541,6 +542,17 @@ static struct symbol *bind(struct sema *se, struct scope *sc, struct node *n)
 	return sym;
 }
 
+/* Say where a symbol got the type that now conflicts. */
+static void type_origin(struct sema *se, const struct symbol *sym)
+{
+	if (sym && sym->ty_tok && !too_many(se))
+		diag_note(&sym->ty_tok->pos, "'%s' is a %s because of this "
+			  "use", sym->name, type_name(sym->ty));
+	else if (sym && sym->init && !too_many(se))
+		diag_note(&sym->tok->pos, "'%s' is a %s from its "
+			  "initialiser", sym->name, type_name(sym->ty));
+}
+
 /* Give n the type ty if it has none; report a conflict in the last pass. */
 static void learn(struct sema *se, struct node *n, enum type ty)
 {
@@ -552,6 +564,7 @@ static void learn(struct sema *se, struct node *n, enum type ty)
 		sym = n->sym;
 	if (sym && sym->ty == TY_UNKNOWN) {
 		sym->ty = ty;
+		sym->ty_tok = n->tok;
 		se->changed = true;
 	}
 	if (n->kind == N_CALL && n->fn && n->fn->ret == TY_UNKNOWN) {
@@ -579,9 +592,12 @@ static void want(struct sema *se, struct node *n, enum type ty,
 	if (n->ty == TY_UNKNOWN)
 		sema_error(se, &n->tok->pos, "cannot infer the type of this "
 			   "%s (expected %s)", what, type_name(ty));
-	else if (n->ty != ty)
+	else if (n->ty != ty) {
 		sema_error(se, &n->tok->pos, "%s is a %s but must be a %s",
 			   what, type_name(n->ty), type_name(ty));
+		if (n->kind == N_VAR || n->kind == N_INDEX)
+			type_origin(se, n->sym);
+	}
 }
 
 static enum type expr(struct sema *se, struct scope *sc, struct node *n);
@@ -905,7 +921,11 @@ static enum type binary(struct sema *se, struct scope *sc, struct node *n)
 static enum type assign(struct sema *se, struct scope *sc, struct node *n)
 {
 	enum type r = expr(se, sc, n->rhs);
+
+	se->in_lhs = n->op == istr("=");
 	enum type l = expr(se, sc, n->lhs);
+
+	se->in_lhs = false;
 
 	check_lvalue(se, n->lhs, n->op);
 	if (n->lhs->sym)
@@ -921,12 +941,14 @@ static enum type assign(struct sema *se, struct scope *sc, struct node *n)
 					   "infer the type of '%s'",
 					   n->lhs->name ? n->lhs->name : "this");
 			else if (n->rhs->ty != TY_UNKNOWN &&
-				 n->lhs->ty != n->rhs->ty)
+				 n->lhs->ty != n->rhs->ty) {
 				sema_error(se, &n->tok->pos, "cannot assign a "
 					   "%s to %s '%s'",
 					   type_name(n->rhs->ty),
 					   type_name(n->lhs->ty),
 					   n->lhs->name);
+				type_origin(se, n->lhs->sym);
+			}
 		}
 		return n->lhs->ty;
 	}
@@ -974,6 +996,9 @@ static void keys(struct sema *se, struct scope *sc, struct node *use,
 		 struct symbol *sym, struct node *args)
 {
 	int n = 0;
+	bool in_lhs = se->in_lhs;
+
+	se->in_lhs = false;	/* keys are read even in a[k] = v */
 
 	for (struct node *a = args; a; a = a->next) {
 		enum type ty = expr(se, sc, a);
@@ -1005,6 +1030,7 @@ static void keys(struct sema *se, struct scope *sc, struct node *use,
 			   "not %d", n);
 		return;
 	}
+	se->in_lhs = in_lhs;
 	if (!sym->nkeys) {
 		sym->nkeys = n;
 	} else if (sym->nkeys != n && se->report) {
@@ -1105,13 +1131,23 @@ static enum type expr(struct sema *se, struct scope *sc, struct node *n)
 		ty = TY_STRING;
 		break;
 	case N_VAR:
-		if (!n->sym)
+		if (!n->sym) {
 			n->sym = bind(se, sc, n);
+			if (n->sym)
+				n->sym->refs++;
+		}
+		if (n->sym && !se->in_lhs)
+			n->sym->read = true;
 		ty = n->sym ? n->sym->ty : TY_UNKNOWN;
 		break;
 	case N_INDEX:
-		if (!n->sym)
+		if (!n->sym) {
 			n->sym = bind(se, sc, n);
+			if (n->sym)
+				n->sym->refs++;
+		}
+		if (n->sym && !se->in_lhs)
+			n->sym->read = true;
 		if (n->sym)
 			keys(se, sc, n, n->sym, n->args);
 		ty = n->sym ? n->sym->ty : TY_UNKNOWN;
@@ -1291,6 +1327,7 @@ static void stmt(struct sema *se, struct scope *sc, struct node *n)
 		for (struct node *k = n->args; k; k = k->next, i++) {
 			if (!k->sym)
 				k->sym = bind(se, sc, k);
+			k->sym->written = true;
 			if (k->sym->global && se->report)
 				sema_error(se, &k->tok->pos, "foreach key '%s' "
 					   "must be a local variable", k->name);
@@ -1311,6 +1348,7 @@ static void stmt(struct sema *se, struct scope *sc, struct node *n)
 		if (n->lhs) {
 			if (!n->lhs->sym)
 				n->lhs->sym = bind(se, sc, n->lhs);
+			n->lhs->sym->written = true;
 			if (arr->ty == TY_STATS && se->report)
 				sema_error(se, &n->lhs->tok->pos, "the value of "
 					   "an aggregate array cannot be copied "
@@ -1338,6 +1376,7 @@ static void stmt(struct sema *se, struct scope *sc, struct node *n)
 			if (!n->lhs->sym)
 				n->lhs->sym = bind(se, sc, n->lhs);
 			learn(se, n->lhs, TY_STRING);
+			n->lhs->sym->written = true;
 			if (se->report && n->lhs->sym->ty != TY_STRING)
 				sema_error(se, &n->lhs->tok->pos, "the catch "
 					   "variable '%s' is a string",
@@ -1406,8 +1445,54 @@ static void check_all(struct sema *se)
 	}
 }
 
+static bool in_library(const struct token *tok)
+{
+	return tok && tok->pos.file && tok->pos.file->library;
+}
+
+/* Locals assigned but never read, or read but never assigned. */
+static void warn_locals(struct symbol *l)
+{
+	/* the list is newest first: recurse to warn in source order */
+	if (!l)
+		return;
+	warn_locals(l->next);
+	{
+		if (in_library(l->tok))
+			return;
+		if (l->written && !l->read)
+			diag_warn(&l->tok->pos, "local '%s' is assigned but "
+				  "never read", l->name);
+		else if (l->read && !l->written)
+			diag_warn(&l->tok->pos, "local '%s' is never assigned "
+				  "(it is always %s)", l->name,
+				  l->ty == TY_STRING ? "\"\"" : "0");
+	}
+}
+
 static void final_checks(struct sema *se)
 {
+	struct probe *last = NULL;
+
+	if (se->errors)
+		return;	/* warnings would only bury the errors */
+
+	for (struct rprobe *rp = se->prog->rprobes; rp; rp = rp->next) {
+		if (rp->probe != last)
+			warn_locals(rp->probe->locals);
+		last = rp->probe;
+	}
+	for (struct function *fn = se->s->funcs; fn; fn = fn->next)
+		if (fn->used)
+			warn_locals(fn->locals);
+	for (struct symbol *g = se->s->globals; g; g = g->next) {
+		if (g->refs || in_library(g->tok))
+			continue;
+		g->unused = true;
+		diag_warn(&g->tok->pos, se->ss->unoptimized ?
+			  "global '%s' is never used" :
+			  "global '%s' is never used (elided)", g->name);
+	}
 	for (struct function *fn = se->s->funcs; fn; fn = fn->next) {
 		if (!fn->used)
 			continue;
@@ -1476,7 +1561,8 @@ void sema_print(FILE *out, const struct program *prog)
 	if (s->globals)
 		fprintf(out, "# globals\n");
 	for (struct symbol *g = s->globals; g; g = g->next)
-		fprintf(out, "%s:%s\n", g->name, type_name(g->ty));
+		if (!g->unused)
+			fprintf(out, "%s:%s\n", g->name, type_name(g->ty));
 	bool any = false;
 
 	for (struct function *fn = s->funcs; fn; fn = fn->next) {

@@ -34,6 +34,7 @@ struct session {
 	const char *libexec_dir;	/* where stap-vm and staprun live */
 	const char *cache_dir;	/* module cache, NULL to disable */
 	bool suppress_warnings;	/* -w */
+	bool unoptimized;	/* -u: keep unused globals */
 	const char *dump;	/* --dump=ast|sema|tokens */
 	const char *tmpdir;	/* result: the pass 3/4 directory */
 };

@@ -257,14 +257,52 @@ static const char *array_assign(struct gen *g, struct node *n,
 }
 
 /* Arguments of a print-family call as ", a, b" with C casts. */
-static void print_args(struct gen *g, struct strbuf *sb, struct node *args)
+/* Can evaluating n change something (so argument order matters)? */
+static bool has_effects(const struct node *n)
 {
-	for (struct node *a = args; a; a = a->next) {
-		if (a->ty == TY_STRING)
-			sb_printf(sb, ", %s", expr(g, a));
-		else
-			sb_printf(sb, ", (long long)(%s)", expr(g, a));
+	for (; n; n = n->next) {
+		/* side effects, and what can raise a run-time error */
+		if (n->kind == N_ASSIGN || n->kind == N_INCDEC ||
+		    n->kind == N_AGG || n->kind == N_STAT ||
+		    (n->kind == N_CALL && n->fn) ||
+		    (n->kind == N_BINARY && (n->op[0] == '/' ||
+					     n->op[0] == '%')))
+			return true;
+		if (has_effects(n->lhs) || has_effects(n->rhs) ||
+		    has_effects(n->cond) || has_effects(n->then) ||
+		    has_effects(n->els) || has_effects(n->args))
+			return true;
 	}
+	return false;
+}
+
+/*
+ * Arguments are evaluated left to right, as in SystemTap: when any has
+ * a side effect, each is first stored in a C variable of a statement
+ * expression (declarations are sequenced), and the call uses those.
+ * *pre receives the declarations ("" when not needed).
+ */
+static const char *arg_value(struct gen *g, struct node *a, const char *cast,
+			     bool seq, struct strbuf *pre)
+{
+	const char *v = expr(g, a);
+
+	if (!seq)
+		return arena_printf("%s(%s)", cast, v);
+	int u = g->nlabels++;
+
+	sb_printf(pre, "%s a%d = %s(%s); ", a->ty == TY_STRING ?
+		  "const char *" : *cast == '(' && cast[1] == 'i' ? "int" :
+		  "long long", u, cast, v);
+	return arena_printf("a%d", u);
+}
+
+static void print_args(struct gen *g, struct strbuf *sb, struct node *args,
+		       bool seq, struct strbuf *pre)
+{
+	for (struct node *a = args; a; a = a->next)
+		sb_printf(sb, ", %s", arg_value(g, a, a->ty == TY_STRING ? "" :
+						"(long long)", seq, pre));
 }
 
 /*
@@ -278,7 +316,8 @@ static const char *print_call(struct gen *g, struct node *n)
 	bool delim = strstr(name, "printd") != NULL;
 	bool newline = strstr(name, "ln") != NULL || !strcmp(name, "log");
 	struct node *args = delim ? n->args->next : n->args;
-	struct strbuf fmt = { 0 }, sb = { 0 };
+	struct strbuf fmt = { 0 }, sb = { 0 }, pre = { 0 };
+	bool seq = has_effects(n->args);
 
 	if (!strcmp(name, "printf") || !strcmp(name, "sprintf")) {
 		sb_putc(&fmt, '"');
@@ -315,27 +354,31 @@ static const char *print_call(struct gen *g, struct node *n)
 			for (const char *q = f; q < d; q++)
 				stars += *q == '*';
 			for (; stars && a; stars--, a = a->next)
-				sb_printf(&sb, ", (int)(%s)", expr(g, a));
+				sb_printf(&sb, ", %s", arg_value(g, a, "(int)",
+								 seq, &pre));
 			if (!a)
 				break;
-			if (*d == 's')
-				sb_printf(&sb, ", %s", expr(g, a));
-			else if (*d == 'c')
-				sb_printf(&sb, ", (int)(%s)", expr(g, a));
-			else
-				sb_printf(&sb, ", (long long)(%s)", expr(g, a));
+			sb_printf(&sb, ", %s", arg_value(g, a, *d == 's' ? "" :
+				  *d == 'c' ? "(int)" : "(long long)", seq,
+				  &pre));
 			f = *d ? d + 1 : d;
 		}
 	} else {
-		print_args(g, &sb, args);
+		print_args(g, &sb, args, seq, &pre);
 	}
 	if (to_string) {
 		const char *t = new_temp(g);
 
-		return arena_printf("({ snprintf(%s, MAXSTRINGLEN, %s%s); "
-				    "%s; })", t, fmt.buf, sb.buf ? sb.buf : "",
-				    t);
+		return arena_printf("({ %sif (!c->error) snprintf(%s, "
+				    "MAXSTRINGLEN, %s%s); else %s[0] = '\\0'; "
+				    "%s; })", pre.buf ? pre.buf : "", t,
+				    fmt.buf, sb.buf ? sb.buf : "", t, t);
 	}
+	/* an error in an argument ends the statement before printing */
+	if (pre.buf)
+		return arena_printf("({ %sc->error ? 0 : stp_printf(c, %s%s); "
+				    "})", pre.buf, fmt.buf,
+				    sb.buf ? sb.buf : "");
 	return arena_printf("stp_printf(c, %s%s)", fmt.buf,
 			    sb.buf ? sb.buf : "");
 }
@@ -351,14 +394,19 @@ static const char *call(struct gen *g, struct node *n)
 		return print_call(g, n);
 	}
 
-	struct strbuf sb = { 0 };
+	struct strbuf sb = { 0 }, pre = { 0 };
+	bool seq = has_effects(n->args);
 
 	sb_printf(&sb, "fn_%s(c", n->name);
 	if (n->fn->ret == TY_STRING)
 		sb_printf(&sb, ", %s", new_temp(g));
 	for (struct node *a = n->args; a; a = a->next)
-		sb_printf(&sb, ", %s", expr(g, a));
+		sb_printf(&sb, ", %s", arg_value(g, a, "", seq, &pre));
 	sb_putc(&sb, ')');
+	if (pre.buf)
+		return arena_printf("({ %sc->error ? %s : %s; })", pre.buf,
+				    n->fn->ret == TY_STRING ? "\"\"" : "0",
+				    sb.buf);
 	return sb.buf;
 }
 
@@ -420,7 +468,7 @@ static const char *expr(struct gen *g, struct node *n)
 	switch (n->kind) {
 	case N_NUM:
 		if (n->num == INT64_MIN)
-			return "INT64_MIN";
+			return "(-9223372036854775807LL - 1)";
 		return arena_printf("%lldLL", (long long)n->num);
 	case N_STR:
 		return c_string(n->str, n->slen);
@@ -589,8 +637,9 @@ static void try_stmt(struct gen *g, struct node *n)
 	emit(g, "if (c->error) {");
 	g->depth++;
 	if (n->lhs)
-		emit(g, "snprintf(%s, MAXSTRINGLEN, \"%%s near %%s\", "
-		     "c->error, c->error_loc);", var_ref(n->lhs->sym));
+		emit(g, "snprintf(%s, MAXSTRINGLEN, c->error_loc ? "
+		     "\"%%s near %%s\" : \"%%s\", c->error, c->error_loc);",
+		     var_ref(n->lhs->sym));
 	emit(g, "c->error = NULL;");
 	g->depth--;
 	emit(g, "}");

@@ -73,3 +73,20 @@ clean:
 .PHONY: all deps check demo install uninstall clean
 
 -include $(OBJS:.o=.d) $(CHECK_OBJS:.o=.d)
+
+# Fuzz the front end with libFuzzer for FUZZ_SECONDS (seed corpus: every
+# test script). A crash leaves crash-* files in build/fuzz/.
+FUZZ_SECONDS ?= 60
+FUZZ_SRCS = $(filter-out src/main.c src/staprun.c src/stap-merge.c,$(STAP_SRCS))
+build/fuzz/fuzz_frontend: testsuite/fuzz/fuzz_frontend.c $(FUZZ_SRCS)
+	@dpkg-query -W clang libclang-rt-14-dev >/dev/null 2>&1 || \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q clang libclang-rt-14-dev
+	@mkdir -p $(@D)
+	clang $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -o $@ $^ $(LIBS)
+
+fuzz: build/fuzz/fuzz_frontend
+	@rm -rf build/fuzz/corpus && mkdir -p build/fuzz/corpus
+	@cp testsuite/*/*.stp examples/*.stp build/fuzz/corpus/
+	cd build/fuzz && ./fuzz_frontend -max_total_time=$(FUZZ_SECONDS) -max_len=4096 corpus
+
+.PHONY: fuzz

@@ -18,6 +18,12 @@ char *arena_printf(const char *fmt, ...)
 
 #define NEW(type) ((type *)arena_alloc(sizeof(type)))
 
+/*
+ * Free everything, interned names included. Only for harnesses that
+ * run the front end many times in one process (the fuzzer).
+ */
+void arena_reset(void);
+
 /* A growable byte string; buf is always NUL-terminated. */
 struct strbuf {
 	char *buf;		/* contents */

@@ -15,20 +15,31 @@
 
 static int nerrors;
 int diag_quiet_warnings;
+static FILE *out;		/* where diagnostics go: stderr unless set */
+
+void diag_set_output(FILE *f)
+{
+	out = f;
+}
+
+static FILE *dout(void)
+{
+	return out ? out : stderr;
+}
 
 static void show(const struct srcpos *pos, const char *kind,
 		 const char *fmt, va_list ap)
 {
 	if (!pos || !pos->file) {
-		fprintf(stderr, "stap: %s: ", kind);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
+		fprintf(dout(), "stap: %s: ", kind);
+		vfprintf(dout(), fmt, ap);
+		fputc('\n', dout());
 		return;
 	}
-	fprintf(stderr, "%s:%d:%d: %s: ", pos->file->name, pos->line,
+	fprintf(dout(), "%s:%d:%d: %s: ", pos->file->name, pos->line,
 		pos->col, kind);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vfprintf(dout(), fmt, ap);
+	fputc('\n', dout());
 
 	/* The source line holding the position. */
 	const char *text = pos->file->text;
@@ -40,17 +51,17 @@ static void show(const struct srcpos *pos, const char *kind,
 
 	if (!end)
 		end = text + pos->file->len;
-	fprintf(stderr, "%.*s\n", (int)(end - start), start);
+	fprintf(dout(), "%.*s\n", (int)(end - start), start);
 	for (const char *p = start; p < pos->loc; p++)
-		fputc(*p == '\t' ? '\t' : ' ', stderr);
-	fputc('^', stderr);
+		fputc(*p == '\t' ? '\t' : ' ', dout());
+	fputc('^', dout());
 	int n = pos->len;
 
 	if (pos->loc + n > end)
 		n = (int)(end - pos->loc);
 	for (int i = 1; i < n; i++)
-		fputc('~', stderr);
-	fputc('\n', stderr);
+		fputc('~', dout());
+	fputc('\n', dout());
 }
 
 void diag_error(const struct srcpos *pos, const char *fmt, ...)

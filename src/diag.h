@@ -49,6 +49,10 @@ int diag_count(void);
 void diag_ice(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4), noreturn));
 
+/* Send diagnostics elsewhere (the fuzzer discards them). */
+#include <stdio.h>
+void diag_set_output(FILE *f);
+
 /* Suppress warnings (-w). */
 extern int diag_quiet_warnings;
 

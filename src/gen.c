@@ -389,8 +389,9 @@ static const char *call(struct gen *g, struct node *n)
 		struct node *a = n->args;
 
 		if (a && a->kind == N_STAT && !a->next && a->name[1] == 'h')
-			return arena_printf("({ stp_stat_print_hist(c, %s); "
-					    "0; })", stat_ptr(g, a->lhs));
+			return arena_printf("({ stp_stat_print_hist_at(c, %s, "
+					    "%s); 0; })", stat_ptr(g, a->lhs),
+					    loc(a->tok));
 		return print_call(g, n);
 	}
 

@@ -52,8 +52,32 @@ void ast_print_expr(FILE *out, const struct node *n)
 		print_string(out, n->str, n->slen);
 		break;
 	case N_VAR:
-	case N_TARGET:
 		fputs(n->name, out);
+		break;
+	case N_TARGET:
+		if (n->op)
+			fputs(n->op, out);
+		fputs(n->name, out);
+		if (n->lhs || n->rhs) {
+			fputc('(', out);
+			if (n->lhs)
+				ast_print_expr(out, n->lhs);
+			for (const struct node *r = n->rhs; r; r = r->next) {
+				if (n->lhs || r != n->rhs)
+					fputs(", ", out);
+				print_string(out, r->str, r->slen);
+			}
+			fputc(')', out);
+		}
+		for (const struct node *f = n->args; f; f = f->next) {
+			if (f->name) {
+				fprintf(out, "->%s", f->name);
+			} else {
+				fputc('[', out);
+				ast_print_expr(out, f->lhs);
+				fputc(']', out);
+			}
+		}
 		break;
 	case N_INDEX:
 		fprintf(out, "%s[", n->name);

@@ -26,7 +26,9 @@ enum node_kind {
 	N_VAR,			/* name -> sym */
 	N_INDEX,		/* name[args] -> sym (an array) */
 	N_CALL,			/* name(args) -> fn */
-	N_TARGET,		/* $name */
+	N_TARGET,		/* $name, @cast, @var: see dwarf.h; args the
+				 * chain of N_FIELD, lhs an operand, rhs
+				 * string literals, op "&" for &$name */
 	N_UNARY,		/* op lhs: - ! ~ + */
 	N_BINARY,		/* lhs op rhs: arithmetic, compare, . && || */
 	N_ASSIGN,		/* lhs op rhs: = += -= ... .= */
@@ -36,6 +38,7 @@ enum node_kind {
 	N_AGG,			/* lhs <<< rhs */
 	N_STAT,			/* @name(lhs [, args]): @count ... @hist_log */
 	N_DEFINED,		/* @defined(lhs): num holds the answer */
+	N_FIELD,		/* in a target's chain: ->name, or [lhs] */
 	/* statements */
 	N_BLOCK,		/* body: list */
 	N_EXPR,			/* lhs ; */

@@ -174,14 +174,82 @@ static const char *const stat_ops[] = {
 	"@hist_linear", "@hist_log",
 };
 
+/* A string literal operand of @cast / @var. */
+static struct node *str_arg(struct parser *p, const char *what)
+{
+	struct token *tok = p->tok;
+	struct node *n;
+
+	if (tok->kind != TOK_STR)
+		error_at(tok, "%s needs a string literal here, found %s", what,
+			 describe(tok));
+	p->tok++;
+	n = new_node(N_STR, tok);
+	n->str = tok->str;
+	n->slen = tok->slen;
+	return n;
+}
+
+/*
+ * target_expr: "@cast" "(" expr "," STR ("," STR)? ")"
+ *            | "@var" "(" STR ")" | "@entry" "(" expr ")"
+ */
+static struct node *target_expr(struct parser *p, struct token *tok)
+{
+	struct node *n = new_node(N_TARGET, tok);
+
+	n->name = tok->text;
+	expect(p, "(");
+	if (!strcmp(tok->text, "@var")) {
+		n->rhs = str_arg(p, "@var");
+	} else if (!strcmp(tok->text, "@entry")) {
+		n->lhs = expr(p);
+	} else {
+		n->lhs = expr(p);
+		expect(p, ",");
+		n->rhs = str_arg(p, "@cast");
+		if (accept(p, ","))
+			n->rhs->next = str_arg(p, "@cast");
+	}
+	expect(p, ")");
+	return n;
+}
+
+/* target_chain: ("->" IDENT | "[" expr "]")* after a target */
+static struct node *target_chain(struct parser *p, struct node *n)
+{
+	struct node head = { 0 }, *cur = &head;
+
+	for (;;) {
+		struct token *tok = p->tok;
+
+		if (accept(p, "->")) {
+			cur = cur->next = new_node(N_FIELD, tok);
+			cur->name = expect_ident(p, "a member name")->text;
+		} else if (accept(p, "[")) {
+			cur = cur->next = new_node(N_FIELD, tok);
+			cur->lhs = expr(p);
+			expect(p, "]");
+		} else {
+			break;
+		}
+	}
+	n->args = head.next;
+	return n;
+}
+
 /*
  * at_expr: STAT_OP "(" expr ("," expr)* ")" | "@defined" "(" expr ")"
+ *        | target_expr target_chain
  */
 static struct node *at_expr(struct parser *p)
 {
 	struct token *tok = p->tok++;
 	struct node *n;
 
+	if (!strcmp(tok->text, "@cast") || !strcmp(tok->text, "@var") ||
+	    !strcmp(tok->text, "@entry"))
+		return target_chain(p, target_expr(p, tok));
 	if (!strcmp(tok->text, "@defined")) {
 		n = new_node(N_DEFINED, tok);
 		expect(p, "(");
@@ -209,7 +277,7 @@ static struct node *at_expr(struct parser *p)
 
 /*
  * primary: NUM | STR+ | "(" expr ")" | IDENT | IDENT args | IDENT keys
- *        | TARGET ("->" IDENT | "[" expr "]")*
+ *        | TARGET target_chain | at_expr
  */
 static struct node *primary(struct parser *p)
 {
@@ -244,7 +312,7 @@ static struct node *primary(struct parser *p)
 		p->tok++;
 		n = new_node(N_TARGET, tok);
 		n->name = tok->text;
-		return n;
+		return target_chain(p, n);
 	}
 	if (tok->kind == TOK_AT)
 		return at_expr(p);
@@ -285,7 +353,10 @@ static struct node *postfix(struct parser *p)
 	return n;
 }
 
-/* unary: ("-" | "+" | "!" | "~") unary | ("++" | "--") unary | postfix */
+/*
+ * unary: ("-" | "+" | "!" | "~") unary | ("++" | "--") unary
+ *      | "&" TARGET... | postfix
+ */
 static struct node *unary(struct parser *p)
 {
 	struct token *tok = p->tok;
@@ -303,6 +374,18 @@ static struct node *unary(struct parser *p)
 			n->lhs->tok = tok;
 			return n->lhs;
 		}
+		return n;
+	}
+	if (peek(p, "&") && (tok[1].kind == TOK_TARGET ||
+			     tok[1].kind == TOK_AT)) {
+		/* &$var: the address of a target variable */
+		p->tok++;
+		struct node *n = unary(p);
+
+		if (n->kind != N_TARGET || n->op)
+			error_at(tok, "'&' takes the address of a target "
+				 "variable only");
+		n->op = tok->text;
 		return n;
 	}
 	if (peek(p, "++") || peek(p, "--")) {

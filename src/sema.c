@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "dwarf.h"
 #include "ksym.h"
 #include "sema.h"
 
@@ -36,6 +37,7 @@ struct sema {
 	struct ksym_table *ksyms;	/* loaded on first use (in the arena,
 				 * so LeakSanitizer sees it held) */
 	int ksym_state;		/* 0 not loaded, 1 loaded, -1 failed */
+	struct dwarf_session *dw;	/* debuginfo, opened on first use */
 	bool report;		/* final pass: report type errors */
 	bool hist_ok;		/* evaluating a print argument */
 	bool in_lhs;		/* evaluating the target of '=' */
@@ -50,8 +52,11 @@ struct scope {
 	struct probe *probe;	/* or NULL */
 	struct function *fn;	/* or NULL */
 	struct symbol **locals;	/* probe->locals or fn->locals */
+	struct rprobe *rp;	/* the probe's (first) place, or NULL */
 	int loop_depth;		/* for break / continue */
 	bool uses_globals;	/* set when a global is touched */
+	struct node *foreach[16];	/* enclosing foreach loops */
+	int nforeach;
 };
 
 static const char *const builtins[] = {
@@ -234,6 +239,102 @@ static void resolve_function(struct sema *se, struct probe *pr,
 	ksym_match(se->ksyms, pattern, add_function_probe, &m);
 	if (!m.n && !pp->optional)
 		no_match(se, pp, fc->arg, pattern);
+}
+
+static struct dwarf_session *dwarf_of(struct sema *se)
+{
+	if (!se->dw)
+		se->dw = dwarf_new(se->ss->release, NULL);
+	if (se->ksym_state == 1)
+		dwarf_use_ksyms(se->dw, se->ksyms);
+	return se->dw;
+}
+
+static void add_dwarf_probe(const struct dwarf_place *pl, void *arg)
+{
+	struct match_ctx *m = arg;
+	struct rprobe *rp = add_rprobe(m->se, m->pr, m->kind, pl->pp, m->from);
+
+	rp->func = pl->func;
+	rp->symbol = pl->symbol;
+	rp->offset = pl->offset;
+	rp->dw = pl->pt;
+	m->n++;
+}
+
+/*
+ * kernel.function("F@FILE:LINE") and .statement, module("M").function
+ * and .statement, through DWARF (dwarf.c). Returns false, having
+ * reported nothing, when a plain kernel.function("NAME") can fall back
+ * to the symbol table because there is no debuginfo.
+ */
+static bool resolve_debuginfo(struct sema *se, struct probe *pr,
+			      struct probe_point *pp, struct pp_comp *fc,
+			      const char *module)
+{
+	struct dwarf_spec spec = { .module = module };
+	struct match_ctx m = {
+		.se = se, .pr = pr, .kind = RP_KPROBE, .from = point_string(pp),
+	};
+	const char *err = NULL;
+	char why[600];
+
+	spec.statement = fc->name == istr("statement");
+	if (!fc->arg || fc->arg->kind != TOK_STR) {
+		sema_error(se, &fc->tok->pos, "'%s' needs a pattern in quotes, "
+			   "as in %s(\"vfs_read@fs/read_write.c\")", fc->name,
+			   fc->name);
+		return true;
+	}
+	for (struct pp_comp *c = fc->next; c; c = c->next) {
+		bool *flag = c->name == istr("return") ? &spec.ret :
+			     c->name == istr("call") ? &spec.call :
+			     c->name == istr("inline") ? &spec.inline_only :
+			     c->name == istr("exported") ? &spec.exported :
+			     NULL;
+
+		if (!flag || c->arg || c->next || spec.statement) {
+			sema_error(se, &c->tok->pos, "unknown probe point "
+				   "suffix '.%s' (expected .call, .inline, "
+				   ".exported or .return after .function)",
+				   c->name);
+			return true;
+		}
+		*flag = true;
+	}
+	if (spec.ret)
+		m.kind = RP_KRETPROBE;
+	if (dwarf_parse_spec(fc->arg->str, &spec, &err)) {
+		sema_error(se, &fc->arg->pos, "%s", err);
+		return true;
+	}
+	if (!module && !load_ksyms(se, fc->arg))
+		return true;
+	if (!dwarf_available(dwarf_of(se), module, why, sizeof(why))) {
+		bool plain = !module && !spec.statement && !spec.file &&
+			     !spec.inline_only && !spec.exported;
+
+		if (plain)
+			return false;
+		sema_error(se, &fc->arg->pos, "probe point %s needs DWARF "
+			   "debuginfo: %s", m.from, why);
+		return true;
+	}
+	if (dwarf_resolve(se->dw, &spec, add_dwarf_probe, &m, why,
+			  sizeof(why)) < 0) {
+		sema_error(se, &fc->arg->pos, "%s", why);
+		return true;
+	}
+	if (m.n || pp->optional)
+		return true;
+	if (!module && !spec.file && !spec.statement)
+		no_match(se, pp, fc->arg, spec.func);
+	else
+		sema_error(se, &fc->arg->pos, "probe point %s matches nothing "
+			   "in the debuginfo of %s", m.from, module ?
+			   arena_printf("module %s", module) :
+			   arena_printf("kernel %s", se->ss->release));
+	return true;
 }
 
 /* timer.UNIT(N)[.randomize(M)], timer.profile */
@@ -430,8 +531,16 @@ static void resolve_point(struct sema *se, struct probe *pr,
 		return;
 	}
 	if (c->name == istr("kernel") && !c->arg && c->next &&
-	    c->next->name == istr("function")) {
-		resolve_function(se, pr, pp, c->next);
+	    (c->next->name == istr("function") ||
+	     c->next->name == istr("statement"))) {
+		if (!resolve_debuginfo(se, pr, pp, c->next, NULL))
+			resolve_function(se, pr, pp, c->next);
+		return;
+	}
+	if (c->name == istr("module") && c->arg && c->arg->kind == TOK_STR &&
+	    c->next && (c->next->name == istr("function") ||
+			c->next->name == istr("statement"))) {
+		resolve_debuginfo(se, pr, pp, c->next, c->arg->str);
 		return;
 	}
 	if (c->name == istr("kprobe") && !c->arg && c->next &&
@@ -453,6 +562,49 @@ static void resolve_point(struct sema *se, struct probe *pr,
 		   "begin, end, error, never, timer.*, kernel.function("
 		   "\"GLOB\"), kprobe.function(\"NAME\"), or an alias)",
 		   from);
+}
+
+static bool has_target(const struct node *n)
+{
+	for (; n; n = n->next)
+		if (n->kind == N_TARGET || has_target(n->lhs) ||
+		    has_target(n->rhs) || has_target(n->cond) ||
+		    has_target(n->then) || has_target(n->els) ||
+		    has_target(n->init) || has_target(n->inc) ||
+		    has_target(n->body) || has_target(n->args))
+			return true;
+	return false;
+}
+
+/*
+ * Target variables live in different places at each address, so a
+ * probe that reads them gets a handler of its own for every place: a
+ * copy of the probe for each DWARF place after its first.
+ */
+static void split_target_probes(struct sema *se)
+{
+	struct probe *last = NULL;
+
+	for (struct rprobe *rp = se->prog->rprobes; rp; rp = rp->next) {
+		struct probe *pr = rp->probe;
+
+		if (pr != last) {
+			last = pr;
+			continue;
+		}
+		if (!rp->dw || (!has_target(pr->body) && !has_target(pr->cond)))
+			continue;
+		struct probe *q = NEW(struct probe);
+
+		*q = *pr;
+		q->next = NULL;
+		q->locals = NULL;
+		q->body = ast_clone(pr->body);
+		q->cond = ast_clone(pr->cond);
+		q->index = se->nindex++;
+		rp->probe = q;
+		last = pr;
+	}
 }
 
 static void resolve_probes(struct sema *se)
@@ -1119,6 +1271,74 @@ static enum type stat_op(struct sema *se, struct scope *sc, struct node *n)
 	return TY_LONG;
 }
 
+/* The script location of n as a C string literal, for run-time errors. */
+static const char *c_loc(const struct node *n)
+{
+	struct strbuf sb = { 0 };
+	const struct srcpos *p = &n->tok->pos;
+
+	sb_putc(&sb, '"');
+	for (const char *f = p->file->name; *f; f++) {
+		if (*f == '"' || *f == '\\' || *f == '?')
+			sb_putc(&sb, '\\');
+		sb_putc(&sb, *f);
+	}
+	sb_printf(&sb, ":%d:%d\"", p->line, p->col);
+	return sb.buf;
+}
+
+/* Can the target expression be read here? (@defined) */
+static bool target_ok(struct sema *se, struct scope *sc, struct node *n)
+{
+	const char *err = NULL;
+
+	if (n->str)
+		return true;
+	if (!sc->probe || !strcmp(n->name, "@entry"))
+		return false;
+	return dwarf_target(dwarf_of(se), sc->rp ? sc->rp->dw : NULL, n,
+			    c_loc(n), &err) != TY_UNKNOWN;
+}
+
+/*
+ * $var, $var->f[i], $$parms, @cast, @var: typed and turned into a C
+ * template (n->str) by dwarf.c at the probe's place; operands (the
+ * @cast pointer, [index] expressions) are script longs.
+ */
+static enum type target(struct sema *se, struct scope *sc, struct node *n)
+{
+	const char *err = NULL;
+	enum type ty;
+
+	if (n->lhs && strcmp(n->name, "@entry")) {
+		expr(se, sc, n->lhs);
+		want(se, n->lhs, TY_LONG, "pointer given to @cast");
+	}
+	for (struct node *f = n->args; f; f = f->next) {
+		if (f->lhs) {
+			expr(se, sc, f->lhs);
+			want(se, f->lhs, TY_LONG, "array index");
+		}
+	}
+	if (n->str)
+		return n->ty;	/* translated in an earlier pass */
+	if (!strcmp(n->name, "@entry")) {
+		sema_error(se, &n->tok->pos, "@entry is not supported yet");
+		return TY_UNKNOWN;
+	}
+	if (!sc->probe) {
+		sema_error(se, &n->tok->pos, "target variable '%s' used in "
+			   "function '%s'; target variables can only be used "
+			   "in probe bodies", n->name, sc->fn->name);
+		return TY_UNKNOWN;
+	}
+	ty = dwarf_target(dwarf_of(se), sc->rp ? sc->rp->dw : NULL, n,
+			  c_loc(n), &err);
+	if (ty == TY_UNKNOWN)
+		sema_error(se, &n->tok->pos, "%s", err);
+	return ty;
+}
+
 static enum type expr(struct sema *se, struct scope *sc, struct node *n)
 {
 	enum type ty = TY_UNKNOWN;
@@ -1164,15 +1384,12 @@ static enum type expr(struct sema *se, struct scope *sc, struct node *n)
 		ty = stat_op(se, sc, n);
 		break;
 	case N_DEFINED:
-		/* without DWARF no target variable is ever defined */
-		n->num = n->lhs->kind != N_TARGET;
+		n->num = n->lhs->kind != N_TARGET || target_ok(se, sc, n->lhs);
 		ty = TY_LONG;
 		break;
 	case N_TARGET:
-		sema_error(se, &n->tok->pos, "target variable '%s' needs "
-			   "DWARF debuginfo, which is not supported yet",
-			   n->name);
-		return TY_UNKNOWN;
+		ty = target(se, sc, n);
+		break;
 	case N_CALL:
 		ty = call(se, sc, n);
 		break;
@@ -1324,6 +1541,16 @@ static void stmt(struct sema *se, struct scope *sc, struct node *n)
 		if (!arr)
 			break;
 		n->sym = arr;
+		for (int j = 0; j < sc->nforeach; j++) {
+			if (sc->foreach[j]->sym != arr || !se->report)
+				continue;
+			/* one sort order per array: the inner loop would
+			 * reorder the outer one */
+			sema_error(se, &n->tok->pos, "nested foreach over the "
+				   "same array '%s'", arr->name);
+			diag_note(&sc->foreach[j]->tok->pos, "the outer loop "
+				  "is here");
+		}
 		for (struct node *k = n->args; k; k = k->next, i++) {
 			if (!k->sym)
 				k->sym = bind(se, sc, k);
@@ -1366,7 +1593,11 @@ static void stmt(struct sema *se, struct scope *sc, struct node *n)
 			want(se, n->cond, TY_LONG, "limit");
 		}
 		sc->loop_depth++;
+		if (sc->nforeach < 16)
+			sc->foreach[sc->nforeach] = n;
+		sc->nforeach++;
 		stmt(se, sc, n->body);
+		sc->nforeach--;
 		sc->loop_depth--;
 		break;
 	}
@@ -1397,15 +1628,8 @@ static void visit_function(struct sema *se, struct function *fn)
 		return;
 	fn->used = true;
 	se->prog->nfuncs++;
-	if (!fn->body) {
-		/* embedded C: declared types are all we know */
-		for (struct symbol *p = fn->params; p; p = p->next)
-			if (p->ty == TY_UNKNOWN)
-				p->ty = TY_LONG;
-		if (fn->ret == TY_UNKNOWN)
-			fn->ret = TY_LONG;
-		return;
-	}
+	if (!fn->body)
+		return;	/* embedded C: types come from callers, else long */
 	struct scope sc = { .fn = fn, .locals = &fn->locals };
 
 	stmt(se, &sc, fn->body);
@@ -1424,7 +1648,8 @@ static void check_all(struct sema *se)
 		if (pr == last)
 			continue;
 		last = pr;
-		struct scope sc = { .probe = pr, .locals = &pr->locals };
+		struct scope sc = { .probe = pr, .locals = &pr->locals,
+				    .rp = rp };
 
 		if (pr->cond) {
 			expr(se, &sc, pr->cond);
@@ -1501,7 +1726,9 @@ static void final_checks(struct sema *se)
 			fn->ret = TY_LONG;
 		}
 		for (struct symbol *p = fn->params; p; p = p->next)
-			if (p->ty == TY_UNKNOWN)
+			if (p->ty == TY_UNKNOWN && !fn->body)
+				p->ty = TY_LONG;
+			else if (p->ty == TY_UNKNOWN)
 				sema_error(se, &p->tok->pos, "cannot infer the "
 					   "type of parameter '%s' of '%s'",
 					   p->name, fn->name);
@@ -1525,6 +1752,7 @@ int sema_check(const struct session *ss, struct script *s,
 	resolve_probes(&se);
 	if (se.errors)
 		goto out;
+	split_target_probes(&se);
 	if (!prog->nrprobes) {
 		diag_error(NULL, "no probes found");
 		return -1;

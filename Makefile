@@ -15,7 +15,7 @@ CPPFLAGS += -D_GNU_SOURCE
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 SANITIZE = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	   -fno-omit-frame-pointer
-LIBS = -lelf
+LIBS = -ldw -lelf
 
 SRCS = $(wildcard src/*.c)
 STAP_SRCS = $(filter-out src/staprun.c,$(SRCS))

@@ -35,6 +35,13 @@ struct dwarf_spec {
 	bool exported;		/* .exported: EXPORT_SYMBOL'd only */
 };
 
+/*
+ * Split "func[@file[:line|:N-M|:*|+N]]" into sp->func, file and lines
+ * (the other fields are left alone). Returns 0, or -1 with *err set.
+ */
+int dwarf_parse_spec(const char *pattern, struct dwarf_spec *sp,
+		     const char **err);
+
 /* What a resolved point tells sema.c for its struct rprobe. */
 struct dwarf_place {
 	const char *pp;		/* kernel.function("f@file:line")... */
@@ -52,6 +59,9 @@ struct dwarf_place {
  */
 struct dwarf_session *dwarf_new(const char *release,
 				const struct ksym_table *ksyms);
+
+/* Give the session the kernel's symbol table once it is loaded. */
+void dwarf_use_ksyms(struct dwarf_session *ds, const struct ksym_table *ksyms);
 
 /*
  * Is there debuginfo for the kernel (module NULL) or a module? When not,

@@ -306,6 +306,98 @@ static void print_args(struct gen *g, struct strbuf *sb, struct node *args,
 }
 
 /*
+ * printf/sprintf whose format has %b, %m or %M (sema encodes them as
+ * "\001" CONV PRECISION "\002"): arguments go into variables first, then
+ * the format is printed piece by piece, the ordinary pieces with
+ * stp_printf (or appended to the sprintf result), these with the
+ * runtime's stp_format.h.
+ */
+static const char *special_printf(struct gen *g, struct node *n)
+{
+	bool to_string = n->name[0] == 's';
+	const char *t = to_string ? new_temp(g) : NULL;
+	struct strbuf pre = { 0 }, body = { 0 }, seg = { 0 }, segargs = { 0 };
+	struct node *a = n->args->next;
+	const char *f = n->str;
+
+	if (to_string)
+		sb_printf(&body, "%s[0] = '\\0'; ", t);
+	for (;;) {
+		bool end = !*f;
+
+		if ((end || *f == '\001') && seg.len) {
+			if (to_string)
+				sb_printf(&body, "scnprintf(%s + strlen(%s), "
+					  "MAXSTRINGLEN - strlen(%s), \"%s\"%s); ",
+					  t, t, t, seg.buf,
+					  segargs.buf ? segargs.buf : "");
+			else
+				sb_printf(&body, "stp_printf(c, \"%s\"%s); ",
+					  seg.buf, segargs.buf ? segargs.buf : "");
+			seg.len = 0;
+			seg.buf[0] = '\0';
+			segargs.len = 0;
+			if (segargs.buf)
+				segargs.buf[0] = '\0';
+		}
+		if (end)
+			break;
+		if (*f == '\001') {
+			char conv = f[1];
+			const char *prec = f + 2, *close = strchr(prec, '\002');
+			const char *len = "1";
+
+			if (*prec == '*') {
+				len = arg_value(g, a, "(int)", true, &pre);
+				a = a->next;
+			} else if (close > prec) {
+				len = arena_strndup(prec, (size_t)(close - prec));
+			}
+			const char *v = arg_value(g, a, "(long long)", true, &pre);
+
+			a = a->next;
+			if (conv == 'b')
+				sb_printf(&body, "stp_print_binary(c, %s, %s); ", v,
+					  len);
+			else
+				sb_printf(&body, "stp_format_memory(c, %s, %s, %s, "
+					  "%s, %s); ", to_string ? t : "NULL", v, len,
+					  conv == 'M' ? "true" : "false",
+					  loc(n->tok));
+			f = close + 1;
+			continue;
+		}
+		if (*f != '%' || f[1] == '%') {
+			int k = *f == '%' ? 2 : 1;
+
+			c_escape(&seg, f, k, false);
+			f += k;
+			continue;
+		}
+		/* an ordinary directive: copy it, take its arguments */
+		const char *d = f + 1;
+
+		while (*d && !strchr("csdiouxX", *d))
+			d++;
+		for (const char *q = f; q < d; q++) {
+			if (*q == '*') {
+				sb_printf(&segargs, ", %s", arg_value(g, a,
+					  "(int)", true, &pre));
+				a = a->next;
+			}
+		}
+		sb_printf(&segargs, ", %s", arg_value(g, a, *d == 's' ? "" :
+			  *d == 'c' ? "(int)" : "(long long)", true, &pre));
+		a = a->next;
+		sb_add(&seg, f, (size_t)(d + 1 - f));
+		f = d + 1;
+	}
+	return arena_printf("({ %sif (!c->error) { %s} %s; })",
+			    pre.buf ? pre.buf : "", body.buf,
+			    to_string ? t : "0");
+}
+
+/*
  * print, println, printd, printdln, log and their s- forms: build a
  * kernel format from the argument types.
  */
@@ -319,6 +411,8 @@ static const char *print_call(struct gen *g, struct node *n)
 	struct strbuf fmt = { 0 }, sb = { 0 }, pre = { 0 };
 	bool seq = has_effects(n->args);
 
+	if (n->str && strchr(n->str, '\001'))
+		return special_printf(g, n);
 	if (!strcmp(name, "printf") || !strcmp(name, "sprintf")) {
 		sb_putc(&fmt, '"');
 		/* checked and converted to kernel directives by sema */
@@ -464,6 +558,49 @@ static const char *assign(struct gen *g, struct node *n)
 	return arena_printf("(%s %s (%s))", lv, op, rv);
 }
 
+/*
+ * A target expression: dwarf.c left a C template in n->str that reads
+ * stp_tv[] (the @cast pointer, then non-literal [index] operands, in
+ * order) and, for strings, writes stp_buf.
+ */
+static const char *target(struct gen *g, struct node *n)
+{
+	struct strbuf sb = { 0 };
+	int nops = 0;
+
+	sb_puts(&sb, "({ ");
+	if (n->ty == TY_STRING)
+		sb_printf(&sb, "char *stp_buf = %s; ", new_temp(g));
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass)
+			sb_puts(&sb, " }; ");
+		if (n->lhs && !strcmp(n->name, "@cast")) {
+			if (pass)
+				sb_printf(&sb, "%s%s", nops++ ? ", " : "",
+					  expr(g, n->lhs));
+			else
+				nops++;
+		}
+		for (struct node *f = n->args; f; f = f->next) {
+			if (!f->lhs || f->lhs->kind == N_NUM)
+				continue;
+			if (pass)
+				sb_printf(&sb, "%s%s", nops++ ? ", " : "",
+					  expr(g, f->lhs));
+			else
+				nops++;
+		}
+		if (!nops)
+			break;
+		if (!pass) {
+			sb_puts(&sb, "const int64_t stp_tv[] = { ");
+			nops = 0;
+		}
+	}
+	sb_printf(&sb, "%s; })", n->str);
+	return sb.buf;
+}
+
 static const char *expr(struct gen *g, struct node *n)
 {
 	switch (n->kind) {
@@ -499,6 +636,8 @@ static const char *expr(struct gen *g, struct node *n)
 				    loc(n->tok));
 	case N_DEFINED:
 		return n->num ? "1LL" : "0LL";
+	case N_TARGET:
+		return target(g, n);
 	case N_CALL:
 		return call(g, n);
 	case N_UNARY:
@@ -682,6 +821,8 @@ static void stmt(struct gen *g, struct node *n)
 		emit(g, "while (%s) {", root(g, n->cond));
 		g->depth++;
 		emit(g, "STP_CHECK(%s);", g->err_label);
+		/* each iteration counts, or while (1) {} would never end */
+		emit(g, "STP_ACTION(%s, %s);", loc(n->tok), g->err_label);
 		body(g, n->body);
 		g->depth--;
 		emit(g, "}");
@@ -698,8 +839,9 @@ static void stmt(struct gen *g, struct node *n)
 		     n->inc ? arena_printf("(void)%s", inc) : "");
 		g->depth++;
 		emit(g, "STP_CHECK(%s);", g->err_label);
-		body(g, n->body);
+		/* first, so that continue cannot skip it */
 		emit(g, "STP_ACTION(%s, %s);", loc(n->tok), g->err_label);
+		body(g, n->body);
 		g->depth--;
 		emit(g, "}");
 		emit(g, "STP_CHECK(%s);", g->err_label);
@@ -1087,8 +1229,10 @@ void gen_module(const struct session *ss, const struct program *prog,
 	emit(&g, " * for kernel %s. Do not edit: edit the script.", ss->release);
 	emit(&g, " */");
 	emit(&g, "#include \"stp_runtime.h\"");
+	emit(&g, "#include \"stp_deref.h\"");
 	if (needs_maps(s))
 		emit(&g, "#include \"stp_map.h\"");
+	emit(&g, "#include \"stp_format.h\"");
 	blank(&g);
 	emit(&g, "/* Count a statement against MAXACTION; leave on error. */");
 	emit(&g, "#define STP_ACTION(loc, label) do { \\");

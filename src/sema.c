@@ -865,15 +865,50 @@ static void check_format(struct sema *se, struct scope *sc, struct node *call,
 			ty = TY_STRING;
 			break;
 		case 'p':
-			/* 0x and 16 hex digits, as SystemTap prints pointers */
-			if (spec.len == 1) {
-				spec.len = 0;
-				sb_puts(&spec, "0x%016llx");
-			} else {
-				sb_puts(&spec, "llx");
-			}
+			/* since SystemTap 1.3, %p is %#x of a 64-bit value */
+			spec.len = 0;
+			sb_puts(&spec, "%#");
+			sb_add(&spec, start + 1, (size_t)(p - 1 - start - 1));
+			sb_puts(&spec, "llx");
 			ty = TY_LONG;
 			break;
+		case 'b': case 'm': case 'M': {
+			/*
+			 * Not vsnprintf directives: gen.c splits the format
+			 * at "\001" CONV PRECISION "\002" and calls the
+			 * runtime for these (%b: the value as 1, 2, 4 or 8
+			 * raw bytes; %m / %M: memory at an address, raw or
+			 * in hex, precision bytes long).
+			 */
+			const char *dot = strchr(spec.buf, '.');
+
+			if (dot)	/* spec is rewritten below */
+				dot = arena_strdup(dot);
+			long width = strtol(spec.buf + strspn(spec.buf,
+					    "%-+ #0"), NULL, 10);
+
+			if (!strcmp(call->name, "sprintf") && conv == 'b') {
+				sema_error(se, &fmt->tok->pos, "%%b writes raw "
+					   "bytes: use it with printf, not "
+					   "sprintf");
+				return;
+			}
+			if (conv == 'b' && width && width != 1 && width != 2 &&
+			    width != 4 && width != 8) {
+				sema_error(se, &fmt->tok->pos, "the width of %%b "
+					   "is a size in bytes: 1, 2, 4 or 8");
+				return;
+			}
+			spec.len = 0;
+			sb_printf(&spec, "\001%c", conv);
+			if (conv == 'b')
+				sb_printf(&spec, "%ld", width ? width : 8);
+			else if (dot)
+				sb_puts(&spec, dot + 1);
+			sb_putc(&spec, '\002');
+			ty = TY_LONG;
+			break;
+		}
 		default:
 			sema_error(se, &fmt->tok->pos, "unknown format "
 				   "directive '%%%c' in \"%s\"", conv,

@@ -13,6 +13,9 @@
 #include "ast.h"
 #include "session.h"
 
+struct dwarf_point;
+struct dwarf_session;
+
 enum rprobe_kind {
 	RP_BEGIN,
 	RP_END,
@@ -32,6 +35,7 @@ struct rprobe {
 	const char *symbol;	/* kprobe symbol_name */
 	uint64_t offset;	/* kprobe offset from symbol */
 	const char *func;	/* function name for probefunc() */
+	struct dwarf_point *dw;	/* debuginfo of the place (dwarf.h), or NULL */
 	int64_t order;		/* begin(N) / end(N) */
 	int64_t period_ns, randomize_ns;	/* hrtimer timers */
 	int64_t period_jiffies, randomize_jiffies;	/* timer.jiffies */

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * stp_deref.h - fault-safe reads of kernel memory for target variables.
+ *
+ * The translator (src/dwarf.c) turns $var, $var->field, @cast and @var
+ * into C expressions that read pt_regs fields and memory. Every memory
+ * read goes through stp_deref(), which copies with
+ * copy_from_kernel_nofault(): a bad pointer makes the read return 0 and
+ * records "kernel read fault at 0x... near <script location>" on the
+ * context, which ends the probe handler at the next check. Once an
+ * error is recorded further reads return 0 without touching memory.
+ *
+ * Global variables (DW_OP_addr) are link-time addresses; the kernel may
+ * have been moved by KASLR as one block, so stp_kaslr_addr() adds the
+ * distance between the run-time and link-time addresses of one exported
+ * function, copy_from_kernel_nofault, whose link-time address the
+ * translator takes from the same vmlinux.
+ *
+ * $var$ and $$parms build strings with stp_catf() and stp_cat_kstr(),
+ * which append to a MAXSTRINGLEN buffer and truncate silently.
+ */
+#ifndef STP_DEREF_H
+#define STP_DEREF_H
+
+#include <linux/uaccess.h>
+#include <linux/kernel.h>
+#include <linux/string.h>
+#include "stp_context.h"
+
+/* Read size (1, 2, 4 or 8) bytes at addr, zero-extended; 0 on a fault. */
+static __maybe_unused u64 stp_deref(struct stp_context *c, unsigned long addr,
+				    int size, const char *loc)
+{
+	union {
+		u8 b;
+		u16 w;
+		u32 l;
+		u64 q;
+	} v = { .q = 0 };
+
+	if (c->error)
+		return 0;
+	if (copy_from_kernel_nofault(&v, (const void *)addr, size)) {
+		stp_error(c, loc, "kernel read fault at 0x%lx", addr);
+		return 0;
+	}
+	switch (size) {
+	case 1:
+		return v.b;
+	case 2:
+		return v.w;
+	case 4:
+		return v.l;
+	default:
+		return v.q;
+	}
+}
+
+/* Run-time address of link-time kernel address a (see the top). */
+static __maybe_unused unsigned long stp_kaslr_addr(unsigned long a,
+						   unsigned long ref_link)
+{
+	return a + ((unsigned long)&copy_from_kernel_nofault - ref_link);
+}
+
+/* Append a formatted string to buf (MAXSTRINGLEN bytes). */
+static __maybe_unused __printf(2, 3)
+void stp_catf(char *buf, const char *fmt, ...)
+{
+	size_t len = strnlen(buf, MAXSTRINGLEN);
+	va_list ap;
+
+	if (len >= MAXSTRINGLEN - 1)
+		return;
+	va_start(ap, fmt);
+	vscnprintf(buf + len, MAXSTRINGLEN - len, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Append the kernel string at addr, at most max bytes of it, in double
+ * quotes with C escapes; NULL prints as NULL, a fault as "<fault>"
+ * (pretty printing is best effort, so a fault is not an error).
+ */
+static __maybe_unused void stp_cat_kstr_n(struct stp_context *c, char *buf,
+					  unsigned long addr, size_t max)
+{
+	size_t len = strnlen(buf, MAXSTRINGLEN);
+	size_t i;
+
+	if (!addr) {
+		stp_catf(buf, "NULL");
+		return;
+	}
+	if (len + 2 >= MAXSTRINGLEN)
+		return;
+	buf[len++] = '"';
+	for (i = 0; i < max && len + 5 < MAXSTRINGLEN; i++) {
+		unsigned char ch;
+
+		if (copy_from_kernel_nofault(&ch, (const void *)(addr + i), 1)) {
+			buf[len] = '\0';
+			stp_catf(buf, "<fault>");
+			return;
+		}
+		if (!ch)
+			break;
+		if (ch == '"' || ch == '\\') {
+			buf[len++] = '\\';
+			buf[len++] = ch;
+		} else if (ch == '\n') {
+			buf[len++] = '\\';
+			buf[len++] = 'n';
+		} else if (ch < 32 || ch >= 127) {
+			len += scnprintf(buf + len, MAXSTRINGLEN - len,
+					 "\\%03o", ch);
+		} else {
+			buf[len++] = ch;
+		}
+	}
+	buf[len++] = '"';
+	buf[len] = '\0';
+	(void)c;
+}
+
+static __maybe_unused void stp_cat_kstr(struct stp_context *c, char *buf,
+					unsigned long addr)
+{
+	stp_cat_kstr_n(c, buf, addr, MAXSTRINGLEN);
+}
+
+#endif /* STP_DEREF_H */

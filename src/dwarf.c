@@ -1,0 +1,2210 @@
+/*
+ * dwarf.c - debuginfo through libdw (elfutils).
+ *
+ * Files. The kernel's DWARF is Debian's -dbg vmlinux,
+ * /usr/lib/debug/boot/vmlinux-REL; a module's is the NAME.ko found
+ * under /usr/lib/debug/lib/modules/REL/ (or /lib/modules/REL/ for one
+ * built with -g). Each file is opened once per run, on first use. Its
+ * ELF symbol table gives _stext, the EXPORT_SYMBOL list (__ksymtab_*)
+ * and, for modules, the function symbols probes are placed from.
+ *
+ * Build ids. The translator knows only the release, so what can be
+ * checked is checked: the vmlinux must carry a GNU build id; when the
+ * release is the running kernel, it must equal the one in
+ * /sys/kernel/notes; otherwise the installed packages
+ * linux-image-REL and linux-image-REL-dbg must have the same Debian
+ * version (dpkg's status file), which is what stap --vm boots.
+ *
+ * Probe points. kernel.function("F@FILE:LINE") walks the compilation
+ * units (CUs) with dwarf_getfuncs(): every DW_TAG_subprogram whose name
+ * matches F and whose declaration file and line match FILE and LINE
+ * (for .function the line is the declaration line, as in SystemTap;
+ * for .statement it selects source lines inside the function). A
+ * function with code of its own gives a .call place; an inline one
+ * gives, through one walk of its CU, every DW_TAG_inlined_subroutine
+ * instance as an .inline place. CUs are skipped by name when FILE is a
+ * .c pattern. A whole walk of the 6.1 vmlinux takes well under a
+ * second, so there is no index cache yet.
+ *
+ * Placement. Function probes go after the prologue, so that parameters
+ * are where the body expects them (SystemTap's rule): the first
+ * line-table row of the function marked prologue_end, else the first
+ * row after the entry whose line differs from the entry row's line,
+ * else the entry. .return probes and inline instances use the entry pc.
+ * Every place becomes symbol+offset so that KASLR needs no fix-up: the
+ * function's own symbol when its name is unique in the kernel, else
+ * _stext plus the distance (the kernel text moves as one block); a
+ * module's places use "MODULE:symbol". Addresses outside the symbol
+ * table that ksym.c keeps (noinstr, entry, kprobes text...) are
+ * dropped, as kprobes would refuse them.
+ *
+ * Target variables. dwarf_target() finds $name in the scopes at the
+ * probe address (lexical blocks inward, the function outward), takes
+ * its location expression at that address (location lists included)
+ * and translates the DWARF stack machine into one C expression at
+ * translation time: DW_OP_reg* reads a pt_regs field, DW_OP_breg*
+ * adds to one, DW_OP_fbreg adds to the frame base, which is usually
+ * DW_OP_call_frame_cfa and is computed from .debug_frame at the
+ * address (at entry CFA = regs->sp + 8), DW_OP_addr is a link-time
+ * address moved by the KASLR delta (measured at run time from the
+ * address of copy_from_kernel_nofault), DW_OP_deref becomes a
+ * fault-safe read (runtime/stp_deref.h). What cannot be done right
+ * (entry values, pieces, implicit pointers) is refused with a message.
+ * Then ->member, [index] and the final read follow the types.
+ */
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwelf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <gelf.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "dwarf.h"
+
+/* A function symbol of a file, for address -> symbol+offset. */
+struct fsym {
+	const char *name;	/* as kprobes knows it */
+	uint64_t addr;		/* link-time address */
+	uint64_t size;		/* bytes */
+	bool unique;		/* no other symbol has this name */
+};
+
+/* One debuginfo file: vmlinux or a module. */
+struct dwfile {
+	const char *module;	/* NULL for the kernel */
+	const char *path;	/* the file opened */
+	Dwarf *dw;		/* libdw handle */
+	Elf *elf;		/* its ELF */
+	Dwarf_CFI *cfi;		/* .debug_frame, or NULL */
+	const char *srcroot;	/* prefix cut from absolute file names */
+	struct fsym *syms;	/* address order */
+	size_t nsyms;
+	const char **exports;	/* EXPORT_SYMBOL names, sorted */
+	size_t nexports;
+	uint64_t stext;		/* link-time _stext */
+	uint64_t ref_addr;	/* link-time copy_from_kernel_nofault */
+	struct dwfile *next;
+};
+
+struct dwarf_session {
+	const char *release;	/* kernel release */
+	const struct ksym_table *ksyms;	/* probeable kernel symbols */
+	struct fsym *ksorted;	/* ksyms by address (running or link) */
+	size_t nk;
+	struct dwfile *files;	/* opened so far */
+	bool kernel_tried;	/* the vmlinux was looked for */
+	char kernel_err[512];	/* why it is missing */
+};
+
+struct dwarf_point {
+	struct dwfile *f;	/* file of the DIEs */
+	Dwarf_Off die;		/* subprogram or inlined_subroutine */
+	Dwarf_Off sub;		/* subprogram that holds it (frame base) */
+	uint64_t addr;		/* link-time address probed */
+	bool ret;		/* .return: at return, regs are the caller's */
+	const char *pp;		/* canonical probe point */
+};
+
+/* ---- files ---- */
+
+static int cmp_fsym(const void *a, const void *b)
+{
+	const struct fsym *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	const struct fsym *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Mark names that occur once; leaves syms in address order. */
+static void mark_unique(struct fsym *syms, size_t n)
+{
+	qsort(syms, n, sizeof(*syms), cmp_name);
+	for (size_t i = 0; i < n; i++)
+		syms[i].unique = (i == 0 || strcmp(syms[i - 1].name,
+						   syms[i].name)) &&
+				 (i + 1 == n || strcmp(syms[i + 1].name,
+						       syms[i].name));
+	qsort(syms, n, sizeof(*syms), cmp_fsym);
+}
+
+/* Read _stext, exports and (for modules) function symbols. */
+static void read_symtab(struct dwfile *f)
+{
+	Elf_Scn *scn = NULL;
+	size_t cap = 0, ecap = 0;
+
+	while ((scn = elf_nextscn(f->elf, scn))) {
+		GElf_Shdr sh;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB)
+			continue;
+		Elf_Data *data = elf_getdata(scn, NULL);
+		size_t n = sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
+
+		for (size_t i = 0; data && i < n; i++) {
+			GElf_Sym s;
+
+			if (!gelf_getsym(data, (int)i, &s))
+				continue;
+			const char *name = elf_strptr(f->elf, sh.sh_link,
+						      s.st_name);
+
+			if (!name || !*name)
+				continue;
+			if (!strcmp(name, "_stext"))
+				f->stext = s.st_value;
+			else if (!strcmp(name, "copy_from_kernel_nofault"))
+				f->ref_addr = s.st_value;
+			if (!strncmp(name, "__ksymtab_", 10)) {
+				if (f->nexports == ecap) {
+					ecap = ecap ? 2 * ecap : 1024;
+					f->exports = realloc(f->exports,
+						ecap * sizeof(*f->exports));
+				}
+				f->exports[f->nexports++] =
+					arena_strdup(name + 10);
+			}
+			if (!f->module || GELF_ST_TYPE(s.st_info) != STT_FUNC ||
+			    s.st_shndx == SHN_UNDEF)
+				continue;
+			if (f->nsyms == cap) {
+				cap = cap ? 2 * cap : 256;
+				f->syms = realloc(f->syms, cap * sizeof(*f->syms));
+			}
+			f->syms[f->nsyms++] = (struct fsym){
+				.name = arena_strdup(name), .addr = s.st_value,
+				.size = s.st_size,
+			};
+		}
+	}
+	if (f->exports)
+		qsort(f->exports, f->nexports, sizeof(*f->exports), cmp_str);
+	if (f->syms)
+		mark_unique(f->syms, f->nsyms);
+}
+
+/* The longest directory prefix shared by the absolute CU names. */
+static void find_srcroot(struct dwfile *f)
+{
+	Dwarf_Off off = 0, next;
+	size_t hsize;
+	char *root = NULL;
+	size_t rlen = 0;
+
+	while (dwarf_nextcu(f->dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		Dwarf_Die cu;
+		const char *name;
+
+		if (dwarf_offdie(f->dw, off + hsize, &cu) &&
+		    (name = dwarf_diename(&cu)) && name[0] == '/') {
+			if (!root) {
+				root = arena_strdup(name);
+				rlen = strlen(root);
+			} else {
+				size_t i = 0;
+
+				while (i < rlen && root[i] == name[i])
+					i++;
+				rlen = i;
+			}
+		}
+		off = next;
+	}
+	while (rlen && root[rlen - 1] != '/')
+		rlen--;
+	f->srcroot = root ? arena_strndup(root, rlen) : "";
+}
+
+/* The Debian version dpkg has for PKG, or NULL. */
+static const char *dpkg_version(const char *pkg)
+{
+	FILE *fp = fopen("/var/lib/dpkg/status", "r");
+	char line[1024];
+	bool in = false;
+	const char *v = NULL;
+
+	if (!fp)
+		return NULL;
+	while (fgets(line, sizeof(line), fp)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!strncmp(line, "Package: ", 9))
+			in = !strcmp(line + 9, pkg);
+		else if (in && !strncmp(line, "Version: ", 9)) {
+			v = arena_strdup(line + 9);
+			break;
+		}
+	}
+	fclose(fp);
+	return v;
+}
+
+/* The build id note of a notes blob (/sys/kernel/notes), hex. */
+static const char *notes_build_id(const unsigned char *p, size_t len)
+{
+	size_t i = 0;
+
+	while (i + 12 <= len) {
+		uint32_t nsz, dsz, type;
+
+		memcpy(&nsz, p + i, 4);
+		memcpy(&dsz, p + i + 4, 4);
+		memcpy(&type, p + i + 8, 4);
+		size_t name = i + 12, desc = name + ((nsz + 3) & ~3u);
+
+		if (desc + dsz > len)
+			break;
+		if (type == NT_GNU_BUILD_ID && nsz == 4 &&
+		    !memcmp(p + name, "GNU", 4)) {
+			struct strbuf sb = { 0 };
+
+			for (uint32_t k = 0; k < dsz; k++)
+				sb_printf(&sb, "%02x", p[desc + k]);
+			return sb.buf;
+		}
+		i = desc + ((dsz + 3) & ~3u);
+	}
+	return NULL;
+}
+
+/* Check the vmlinux against the target; 0 or -1 with err. */
+static int check_build_id(struct dwarf_session *ds, struct dwfile *f,
+			  char *err, size_t errlen)
+{
+	const void *id;
+	ssize_t n = dwelf_elf_gnu_build_id(f->elf, &id);
+	struct utsname u;
+
+	if (n <= 0) {
+		snprintf(err, errlen, "%s has no build id", f->path);
+		return -1;
+	}
+	struct strbuf hex = { 0 };
+
+	for (ssize_t i = 0; i < n; i++)
+		sb_printf(&hex, "%02x", ((const unsigned char *)id)[i]);
+	if (!uname(&u) && !strcmp(u.release, ds->release)) {
+		unsigned char buf[4096];
+		int fd = open("/sys/kernel/notes", O_RDONLY);
+		ssize_t len = fd >= 0 ? read(fd, buf, sizeof(buf)) : -1;
+		const char *run = len > 0 ? notes_build_id(buf, (size_t)len) :
+				  NULL;
+
+		if (fd >= 0)
+			close(fd);
+		if (run && strcmp(run, hex.buf)) {
+			snprintf(err, errlen, "the debuginfo %s (build id %s) "
+				 "does not match the running kernel (build id "
+				 "%s)", f->path, hex.buf, run);
+			return -1;
+		}
+		return 0;
+	}
+	const char *img = dpkg_version(arena_printf("linux-image-%s",
+						    ds->release));
+	const char *dbg = dpkg_version(arena_printf("linux-image-%s-dbg",
+						    ds->release));
+
+	if (img && dbg && strcmp(img, dbg)) {
+		snprintf(err, errlen, "linux-image-%s is version %s but its "
+			 "debuginfo linux-image-%s-dbg is %s; install matching "
+			 "versions", ds->release, img, ds->release, dbg);
+		return -1;
+	}
+	return 0;
+}
+
+static struct dwfile *open_file(const char *path, const char *module,
+				char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open %s: %s", path,
+			 strerror(errno));
+		return NULL;
+	}
+	elf_version(EV_CURRENT);
+	struct dwfile *f = NEW(struct dwfile);
+
+	f->path = arena_strdup(path);
+	f->module = module;
+	f->elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	f->dw = f->elf ? dwarf_begin_elf(f->elf, DWARF_C_READ, NULL) : NULL;
+	if (!f->dw) {
+		snprintf(err, errlen, "%s has no DWARF debuginfo: %s", path,
+			 dwarf_errmsg(-1));
+		return NULL;
+	}
+	f->cfi = dwarf_getcfi(f->dw);
+	read_symtab(f);
+	find_srcroot(f);
+	return f;
+}
+
+struct dwarf_session *dwarf_new(const char *release,
+				const struct ksym_table *ksyms)
+{
+	struct dwarf_session *ds = NEW(struct dwarf_session);
+
+	ds->release = release;
+	dwarf_use_ksyms(ds, ksyms);
+	return ds;
+}
+
+void dwarf_use_ksyms(struct dwarf_session *ds, const struct ksym_table *ksyms)
+{
+	if (ds->ksorted || !ksyms || !ksyms->n)
+		return;
+	ds->ksyms = ksyms;
+	ds->ksorted = arena_alloc(ksyms->n * sizeof(*ds->ksorted));
+	for (size_t i = 0; i < ksyms->n; i++)
+		ds->ksorted[i] = (struct fsym){
+			.name = ksyms->syms[i].name,
+			.addr = ksyms->syms[i].addr,
+			.size = ksyms->syms[i].size,
+			.unique = ksyms->syms[i].unique,
+		};
+	ds->nk = ksyms->n;
+	qsort(ds->ksorted, ds->nk, sizeof(*ds->ksorted), cmp_fsym);
+}
+
+static struct dwfile *kernel_file(struct dwarf_session *ds)
+{
+	if (ds->kernel_tried) {
+		for (struct dwfile *f = ds->files; f; f = f->next)
+			if (!f->module)
+				return f;
+		return NULL;
+	}
+	ds->kernel_tried = true;
+	const char *path = arena_printf("/usr/lib/debug/boot/vmlinux-%s",
+					ds->release);
+	struct stat st;
+	char err[400];
+
+	if (stat(path, &st)) {
+		snprintf(ds->kernel_err, sizeof(ds->kernel_err), "no "
+			 "debuginfo for kernel %s (%s is missing): install "
+			 "the package linux-image-%s-dbg", ds->release, path,
+			 ds->release);
+		return NULL;
+	}
+	struct dwfile *f = open_file(path, NULL, err, sizeof(err));
+
+	if (!f || check_build_id(ds, f, err, sizeof(err))) {
+		snprintf(ds->kernel_err, sizeof(ds->kernel_err), "%s", err);
+		return NULL;
+	}
+	f->next = ds->files;
+	ds->files = f;
+	return f;
+}
+
+/* Find NAME.ko (or with - and _ swapped) below dir. */
+static const char *find_ko(const char *dir, const char *name)
+{
+	/* the tree is deep and irregular: find(1) walks it */
+	char *line = NULL;
+	size_t cap = 0;
+	const char *found = NULL;
+	char alt[256];
+
+	snprintf(alt, sizeof(alt), "%s", name);
+	for (char *p = alt; *p; p++)
+		if (*p == '-' || *p == '_')
+			*p = '?';
+	FILE *fp = popen(arena_printf("find '%s' -name '%s.ko*' 2>/dev/null",
+				      dir, alt), "r");
+
+	if (!fp)
+		return NULL;
+	if (getline(&line, &cap, fp) > 0) {
+		line[strcspn(line, "\n")] = '\0';
+		found = arena_strdup(line);
+	}
+	free(line);
+	pclose(fp);
+	return found;
+}
+
+static struct dwfile *module_file(struct dwarf_session *ds, const char *mod,
+				  char *err, size_t errlen)
+{
+	for (struct dwfile *f = ds->files; f; f = f->next)
+		if (f->module && !strcmp(f->module, mod))
+			return f;
+	const char *path = find_ko(arena_printf("/usr/lib/debug/lib/modules/"
+						"%s", ds->release), mod);
+
+	if (!path)
+		path = find_ko(arena_printf("/lib/modules/%s", ds->release),
+			       mod);
+	if (!path || strstr(path, ".ko.")) {
+		snprintf(err, errlen, "no debuginfo for module %s of kernel "
+			 "%s: install the package linux-image-%s-dbg", mod,
+			 ds->release, ds->release);
+		return NULL;
+	}
+	struct dwfile *f = open_file(path, arena_strdup(mod), err, errlen);
+
+	if (!f)
+		return NULL;
+	f->next = ds->files;
+	ds->files = f;
+	return f;
+}
+
+bool dwarf_available(struct dwarf_session *ds, const char *module,
+		     char *err, size_t errlen)
+{
+	if (module)
+		return module_file(ds, module, err, errlen) != NULL;
+	if (kernel_file(ds))
+		return true;
+	snprintf(err, errlen, "%s", ds->kernel_err);
+	return false;
+}
+
+/* ---- probe places ---- */
+
+struct resolve {
+	struct dwarf_session *ds;
+	const struct dwarf_spec *spec;
+	struct dwfile *f;
+	void (*fn)(const struct dwarf_place *pl, void *arg);
+	void *arg;
+	int n;			/* places so far */
+	Dwarf_Die cu;		/* current CU */
+	Dwarf_Lines *lines;	/* its line table */
+	size_t nlines;
+	Dwarf_Off *inl;		/* abstract inline functions that matched */
+	size_t ninl, capinl;
+};
+
+/* A file name relative to the source tree: "fs/read_write.c". */
+static const char *rel_file(struct dwfile *f, const char *path)
+{
+	size_t n = strlen(f->srcroot);
+
+	if (path && n && !strncmp(path, f->srcroot, n))
+		return path + n;
+	return path ? path : "";
+}
+
+static bool file_matches(const char *pat, const char *file)
+{
+	const char *base = strrchr(file, '/');
+
+	return !fnmatch(pat, file, 0) ||
+	       (!strchr(pat, '/') && base && !fnmatch(pat, base + 1, 0));
+}
+
+static const char *die_name(Dwarf_Die *d)
+{
+	Dwarf_Attribute a;
+
+	return dwarf_formstring(dwarf_attr_integrate(d, DW_AT_name, &a));
+}
+
+static bool is_exported(struct dwfile *f, const char *name)
+{
+	return f->exports && bsearch(&name, f->exports, f->nexports,
+				     sizeof(*f->exports), cmp_str);
+}
+
+/*
+ * Link-time address -> kprobe symbol+offset. Returns false when the
+ * address is in no probeable function.
+ */
+static bool place_symbol(struct resolve *r, uint64_t addr,
+			 const char **sym, uint64_t *off)
+{
+	struct dwfile *f = r->f;
+	const struct fsym *tab = f->module ? f->syms : r->ds->ksorted;
+	size_t n = f->module ? f->nsyms : r->ds->nk;
+	int64_t delta = 0;
+
+	if (!f->module) {
+		if (!tab)
+			return false;
+		/* kallsyms of the running kernel hold relocated addresses */
+		if (r->ds->ksyms->stext && f->stext)
+			delta = (int64_t)(r->ds->ksyms->stext - f->stext);
+	}
+	uint64_t a = addr + (uint64_t)delta;
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (tab[mid].addr <= a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return false;
+	const struct fsym *s = &tab[lo - 1];
+
+	if (a >= s->addr + (s->size ? s->size : 1))
+		return false;
+	if (f->module) {
+		*sym = arena_printf("%s:%s", f->module, s->name);
+		*off = a - s->addr;
+	} else if (s->unique || !f->stext) {
+		*sym = s->name;
+		*off = a - s->addr;
+	} else {
+		*sym = "_stext";
+		*off = addr - f->stext;
+	}
+	return true;
+}
+
+/* The line table rows of the CU, loaded once per CU. */
+static bool cu_lines(struct resolve *r)
+{
+	if (!r->lines && dwarf_getsrclines(&r->cu, &r->lines, &r->nlines))
+		return false;
+	return true;
+}
+
+/*
+ * The address after the prologue of a function entered at entry and
+ * ending at end (see the file comment for the rule).
+ */
+static uint64_t after_prologue(struct resolve *r, uint64_t entry, uint64_t end)
+{
+	int entry_line = -1;
+	uint64_t best = 0;
+
+	if (!cu_lines(r))
+		return entry;
+	for (size_t i = 0; i < r->nlines; i++) {
+		Dwarf_Line *l = dwarf_onesrcline(r->lines, i);
+		Dwarf_Addr a;
+		int line;
+		bool stmt = true, pe = false;
+
+		if (dwarf_lineaddr(l, &a) || a < entry || a >= end)
+			continue;
+		dwarf_lineno(l, &line);
+		dwarf_linebeginstatement(l, &stmt);
+		dwarf_lineprologueend(l, &pe);
+		if (a == entry) {
+			if (entry_line < 0)
+				entry_line = line;
+			continue;
+		}
+		if (pe)
+			return a;
+		if (stmt && entry_line >= 0 && line != entry_line &&
+		    (!best || a < best))
+			best = a;
+	}
+	return best ? best : entry;
+}
+
+static void emit_place(struct resolve *r, Dwarf_Die *d, Dwarf_Die *sub,
+		       uint64_t addr, const char *pp, const char *func)
+{
+	struct dwarf_place pl = { .pp = pp, .func = func, .addr = addr };
+	struct dwarf_point *pt = NEW(struct dwarf_point);
+
+	if (!place_symbol(r, addr, &pl.symbol, &pl.offset))
+		return;
+	pt->f = r->f;
+	pt->die = dwarf_dieoffset(d);
+	pt->sub = dwarf_dieoffset(sub);
+	pt->addr = addr;
+	pt->ret = r->spec->ret;
+	pt->pp = pp;
+	pl.pt = pt;
+	r->n++;
+	r->fn(&pl, r->arg);
+}
+
+static const char *pp_prefix(struct resolve *r, bool statement)
+{
+	if (r->f->module)
+		return arena_printf("module(\"%s\").%s", r->f->module,
+				    statement ? "statement" : "function");
+	return statement ? "kernel.statement" : "kernel.function";
+}
+
+/* .statement: one place per matching line of the function's code. */
+static void statement_places(struct resolve *r, Dwarf_Die *d, Dwarf_Die *sub,
+			     const char *name, const char *file)
+{
+	const struct dwarf_spec *sp = r->spec;
+	Dwarf_Addr base, lo, hi;
+	ptrdiff_t off = 0;
+	int decl = 0;
+
+	dwarf_decl_line(d, &decl);
+	if (!cu_lines(r))
+		return;
+	int lo_line = sp->line_lo + (sp->rel_line ? decl : 0);
+	int hi_line = sp->line_hi == INT_MAX ? INT_MAX :
+		      sp->line_hi + (sp->rel_line ? decl : 0);
+	/* lowest address of each line, in line order */
+	struct { int line; uint64_t addr; } *best = NULL;
+	size_t nbest = 0, cap = 0;
+
+	while ((off = dwarf_ranges(d, off, &base, &lo, &hi)) > 0) {
+		for (size_t i = 0; i < r->nlines; i++) {
+			Dwarf_Line *l = dwarf_onesrcline(r->lines, i);
+			Dwarf_Addr a;
+			int line;
+			bool stmt = true, end = false;
+
+			if (dwarf_lineaddr(l, &a) || a < lo || a >= hi)
+				continue;
+			dwarf_lineno(l, &line);
+			dwarf_linebeginstatement(l, &stmt);
+			dwarf_lineendsequence(l, &end);
+			/* lines before the function are inlined code */
+			if (!stmt || end || line < lo_line ||
+			    line > hi_line || line < decl)
+				continue;
+			if (strcmp(rel_file(r->f, dwarf_linesrc(l, NULL, NULL)),
+				   file))
+				continue;
+			size_t k;
+
+			for (k = 0; k < nbest; k++)
+				if (best[k].line == line)
+					break;
+			if (k == nbest) {
+				if (nbest == cap) {
+					cap = cap ? 2 * cap : 32;
+					best = realloc(best, cap * sizeof(*best));
+				}
+				best[nbest].line = line;
+				best[nbest++].addr = a;
+			} else if (a < best[k].addr) {
+				best[k].addr = a;
+			}
+		}
+	}
+	for (size_t i = 0; i < nbest; i++)
+		for (size_t j = i + 1; j < nbest; j++)
+			if (best[j].line < best[i].line) {
+				int tl = best[i].line;
+				uint64_t ta = best[i].addr;
+
+				best[i] = best[j];
+				best[j].line = tl;
+				best[j].addr = ta;
+			}
+	for (size_t i = 0; i < nbest; i++)
+		emit_place(r, d, sub, best[i].addr,
+			   arena_printf("%s(\"%s@%s:%d\")", pp_prefix(r, true),
+					name, file, best[i].line), name);
+	free(best);
+}
+
+/* A function or inline instance d (its abstract origin named name). */
+static void instance(struct resolve *r, Dwarf_Die *d, Dwarf_Die *sub,
+		     bool inlined)
+{
+	const struct dwarf_spec *sp = r->spec;
+	const char *name = die_name(d);
+	const char *file = rel_file(r->f, dwarf_decl_file(d));
+	int line = 0;
+	Dwarf_Addr entry, lo, hi = 0;
+
+	if (!name)
+		return;
+	dwarf_decl_line(d, &line);
+	if (sp->file && !file_matches(sp->file, file))
+		return;
+	if (sp->statement) {
+		statement_places(r, d, sub, name, file);
+		return;
+	}
+	if (sp->line_lo && (line < sp->line_lo || line > sp->line_hi))
+		return;
+	if (dwarf_entrypc(d, &entry))
+		return;
+	if (dwarf_lowpc(d, &lo) || dwarf_highpc(d, &hi)) {
+		Dwarf_Addr base;
+
+		if (dwarf_ranges(d, 0, &base, &lo, &hi) <= 0)
+			hi = entry + 1;
+	}
+	uint64_t addr = inlined || sp->ret ? entry :
+			after_prologue(r, entry, hi > entry ? hi : entry + 1);
+	const char *suffix = sp->ret ? ".return" : sp->call ? ".call" :
+			     sp->inline_only ? ".inline" :
+			     sp->exported ? ".exported" : "";
+
+	emit_place(r, d, sub, addr,
+		   arena_printf("%s(\"%s@%s:%d\")%s", pp_prefix(r, false),
+				name, file, line, suffix), name);
+}
+
+/* Walk the CU once for instances of the matched inline functions. */
+static void walk_inlines(struct resolve *r, Dwarf_Die *d, Dwarf_Die *sub)
+{
+	Dwarf_Die child;
+
+	if (dwarf_child(d, &child))
+		return;
+	do {
+		int tag = dwarf_tag(&child);
+		Dwarf_Die *s = sub;
+		Dwarf_Die here;
+
+		if (tag == DW_TAG_subprogram) {
+			here = child;
+			s = &here;
+		}
+		if (tag == DW_TAG_inlined_subroutine && s) {
+			Dwarf_Attribute a;
+			Dwarf_Die origin;
+
+			if (dwarf_attr(&child, DW_AT_abstract_origin, &a) &&
+			    dwarf_formref_die(&a, &origin)) {
+				Dwarf_Off o = dwarf_dieoffset(&origin);
+
+				for (size_t i = 0; i < r->ninl; i++)
+					if (r->inl[i] == o) {
+						instance(r, &child, s, true);
+						break;
+					}
+			}
+		}
+		if (tag == DW_TAG_subprogram || tag == DW_TAG_lexical_block ||
+		    tag == DW_TAG_inlined_subroutine)
+			walk_inlines(r, &child, s);
+	} while (dwarf_siblingof(&child, &child) == 0);
+}
+
+static int one_func(Dwarf_Die *d, void *arg)
+{
+	struct resolve *r = arg;
+	const struct dwarf_spec *sp = r->spec;
+	const char *name = die_name(d);
+	Dwarf_Addr lo;
+	Dwarf_Attribute a;
+
+	if (!name || fnmatch(sp->func, name, 0))
+		return DWARF_CB_OK;
+	if (dwarf_attr(d, DW_AT_declaration, &a))
+		return DWARF_CB_OK;
+	if (sp->exported && !is_exported(r->f, name))
+		return DWARF_CB_OK;
+	if (dwarf_lowpc(d, &lo) == 0 || dwarf_attr(d, DW_AT_ranges, &a)) {
+		if (!sp->inline_only)
+			instance(r, d, d, false);
+		return DWARF_CB_OK;
+	}
+	if (dwarf_func_inline(d) && !sp->call && !sp->ret && !sp->exported) {
+		if (r->ninl == r->capinl) {
+			r->capinl = r->capinl ? 2 * r->capinl : 16;
+			r->inl = realloc(r->inl, r->capinl * sizeof(*r->inl));
+		}
+		r->inl[r->ninl++] = dwarf_dieoffset(d);
+	}
+	return DWARF_CB_OK;
+}
+
+static void resolve_file(struct resolve *r)
+{
+	Dwarf_Off off = 0, next;
+	size_t hsize;
+	const char *cpat = NULL;
+	size_t plen = r->spec->file ? strlen(r->spec->file) : 0;
+
+	/* a .c pattern names the CU: skip the others unread */
+	if (plen > 2 && !strcmp(r->spec->file + plen - 2, ".c"))
+		cpat = r->spec->file;
+	while (dwarf_nextcu(r->f->dw, off, &next, &hsize, NULL, NULL,
+			    NULL) == 0) {
+		Dwarf_Off cu_off = off + hsize;
+
+		off = next;
+		if (!dwarf_offdie(r->f->dw, cu_off, &r->cu))
+			continue;
+		if (cpat && !file_matches(cpat, rel_file(r->f,
+						dwarf_diename(&r->cu))))
+			continue;
+		r->lines = NULL;
+		r->nlines = 0;
+		r->ninl = 0;
+		dwarf_getfuncs(&r->cu, one_func, r, 0);
+		if (r->ninl)
+			walk_inlines(r, &r->cu, NULL);
+	}
+	free(r->inl);
+	r->inl = NULL;
+	r->capinl = 0;
+}
+
+static bool parse_line(const char *s, int *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (end == s || v <= 0 || v > INT_MAX)
+		return false;
+	*out = (int)v;
+	return *end == '\0' || *end == '-';
+}
+
+int dwarf_parse_spec(const char *pattern, struct dwarf_spec *sp,
+		     const char **err)
+{
+	char *p = arena_strdup(pattern);
+	char *at = strchr(p, '@');
+	char *line = NULL;
+
+	sp->func = p;
+	sp->file = NULL;
+	sp->line_lo = sp->line_hi = 0;
+	sp->rel_line = false;
+	if (at) {
+		*at = '\0';
+		sp->file = at + 1;
+		line = strpbrk(at + 1, ":+");
+	} else if (strpbrk(p, ":+")) {
+		*err = "a line number needs a file, as in \"func@file.c:12\"";
+		return -1;
+	}
+	if (!*sp->func)
+		sp->func = "*";
+	if (!line)
+		return 0;
+	sp->rel_line = *line == '+';
+	*line++ = '\0';
+	if (!strcmp(line, "*")) {
+		sp->line_lo = 1;
+		sp->line_hi = INT_MAX;
+		return 0;
+	}
+	if (!parse_line(line, &sp->line_lo)) {
+		*err = arena_printf("bad line number '%s' (expected N, N-M "
+				    "or *)", line);
+		return -1;
+	}
+	sp->line_hi = sp->line_lo;
+	char *dash = strchr(line, '-');
+
+	if (dash && (!parse_line(dash + 1, &sp->line_hi) ||
+		     sp->line_hi < sp->line_lo)) {
+		*err = arena_printf("bad line range '%s'", line);
+		return -1;
+	}
+	return 0;
+}
+
+int dwarf_resolve(struct dwarf_session *ds, const struct dwarf_spec *spec,
+		  void (*fn)(const struct dwarf_place *pl, void *arg),
+		  void *arg, char *err, size_t errlen)
+{
+	struct resolve r = { .ds = ds, .spec = spec, .fn = fn, .arg = arg };
+
+	if (!spec->module) {
+		r.f = kernel_file(ds);
+		if (!r.f) {
+			snprintf(err, errlen, "%s", ds->kernel_err);
+			return -1;
+		}
+		if (!ds->ksorted) {
+			snprintf(err, errlen, "no symbol table for kernel %s",
+				 ds->release);
+			return -1;
+		}
+		resolve_file(&r);
+		return r.n;
+	}
+	r.f = module_file(ds, spec->module, err, errlen);
+	if (!r.f)
+		return -1;
+	resolve_file(&r);
+	return r.n;
+}
+
+bool dwarf_point_is_return(const struct dwarf_point *pt)
+{
+	return pt && pt->ret;
+}
+
+/* ---- types ---- */
+
+/* A C-like name of a type DIE: "struct file*", "size_t", "char*". */
+static const char *type_str(Dwarf_Die *t, int depth)
+{
+	Dwarf_Die sub;
+	Dwarf_Attribute a;
+	const char *name = dwarf_diename(t);
+	bool has_sub = dwarf_attr_integrate(t, DW_AT_type, &a) &&
+		       dwarf_formref_die(&a, &sub);
+
+	if (depth > 10)
+		return "?";
+	switch (dwarf_tag(t)) {
+	case DW_TAG_base_type:
+	case DW_TAG_typedef:
+		return name ? name : "?";
+	case DW_TAG_structure_type:
+		return arena_printf("struct %s", name ? name : "{...}");
+	case DW_TAG_union_type:
+		return arena_printf("union %s", name ? name : "{...}");
+	case DW_TAG_enumeration_type:
+		return arena_printf("enum %s", name ? name : "{...}");
+	case DW_TAG_pointer_type:
+		if (!has_sub)
+			return "void*";
+		if (dwarf_tag(&sub) == DW_TAG_subroutine_type)
+			return "void*";
+		return arena_printf("%s*", type_str(&sub, depth + 1));
+	case DW_TAG_const_type:
+		return has_sub ? arena_printf("const %s", type_str(&sub, depth + 1))
+			       : "const void";
+	case DW_TAG_volatile_type:
+	case DW_TAG_restrict_type:
+	case DW_TAG_atomic_type:
+		return has_sub ? type_str(&sub, depth + 1) : "void";
+	case DW_TAG_array_type:
+		return has_sub ? arena_printf("%s[]", type_str(&sub, depth + 1))
+			       : "?[]";
+	default:
+		return "?";
+	}
+}
+
+/* The type of a DIE (variable, member, pointer...), peeled of typedefs. */
+static bool die_type(Dwarf_Die *d, Dwarf_Die *out, bool peel)
+{
+	Dwarf_Attribute a;
+	Dwarf_Die t;
+
+	if (!dwarf_attr_integrate(d, DW_AT_type, &a) ||
+	    !dwarf_formref_die(&a, &t))
+		return false;
+	if (!peel) {
+		*out = t;
+		return true;
+	}
+	return dwarf_peel_type(&t, out) == 0;
+}
+
+static int64_t type_size(Dwarf_Die *t)
+{
+	Dwarf_Word size;
+
+	if (dwarf_tag(t) == DW_TAG_pointer_type)
+		return 8;
+	if (dwarf_aggregate_size(t, &size))
+		return -1;
+	return (int64_t)size;
+}
+
+static bool is_signed(Dwarf_Die *t)
+{
+	Dwarf_Attribute a;
+	Dwarf_Word enc = 0;
+
+	if (dwarf_tag(t) == DW_TAG_enumeration_type) {
+		Dwarf_Die u;
+
+		if (die_type(t, &u, true))
+			return is_signed(&u);
+		return true;
+	}
+	if (dwarf_formudata(dwarf_attr(t, DW_AT_encoding, &a), &enc))
+		return false;
+	return enc == DW_ATE_signed || enc == DW_ATE_signed_char;
+}
+
+static bool is_char(Dwarf_Die *t)
+{
+	Dwarf_Attribute a;
+	Dwarf_Word enc = 0;
+
+	if (dwarf_tag(t) != DW_TAG_base_type || type_size(t) != 1)
+		return false;
+	dwarf_formudata(dwarf_attr(t, DW_AT_encoding, &a), &enc);
+	return enc == DW_ATE_signed_char || enc == DW_ATE_unsigned_char;
+}
+
+static bool is_scalar(Dwarf_Die *t)
+{
+	int tag = dwarf_tag(t);
+
+	return tag == DW_TAG_base_type || tag == DW_TAG_pointer_type ||
+	       tag == DW_TAG_enumeration_type;
+}
+
+/* ---- locations and C ---- */
+
+enum lkind { L_MEM, L_REG, L_VAL };
+
+/* Where a value is, as C. */
+struct cloc {
+	enum lkind kind;
+	const char *c;		/* L_MEM: address; L_VAL: value (u64) */
+	int reg;		/* L_REG: DWARF register number */
+	int bit_size, bit_off;	/* bitfield: bits, and offset from bit 0 */
+};
+
+/* Translation of one target expression. */
+struct tr {
+	struct dwarf_session *ds;
+	const struct dwarf_point *pt;
+	struct dwfile *f;
+	const char *loc;	/* C literal of the script location */
+	const char *what;	/* "$file", for messages */
+	const char *err;	/* first error */
+	int nops;		/* operands (stp_tv[]) used */
+	int items;		/* pretty-printing budget */
+};
+
+static const char *const regnames[] = {
+	"ax", "dx", "cx", "bx", "si", "di", "bp", "sp",
+	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "ip",
+};
+
+static const char *reg_c(int reg)
+{
+	return arena_printf("c->regs->%s", regnames[reg]);
+}
+
+static bool fail(struct tr *t, const char *msg)
+{
+	if (!t->err)
+		t->err = msg;
+	return false;
+}
+
+/* The runtime address of a link-time kernel address. */
+static const char *kaslr(struct tr *t, uint64_t addr)
+{
+	return arena_printf("stp_kaslr_addr(0x%llxUL, 0x%llxUL)",
+			    (unsigned long long)addr,
+			    (unsigned long long)t->f->ref_addr);
+}
+
+static bool frame_base(struct tr *t, Dwarf_Die *sub, const char **out);
+
+/* The CFA at the probe address, from .debug_frame. */
+static bool cfa(struct tr *t, const char **out)
+{
+	Dwarf_Frame *fr;
+	Dwarf_Op *ops;
+	size_t nops;
+
+	if (!t->f->cfi || dwarf_cfi_addrframe(t->f->cfi, t->pt->addr, &fr))
+		return fail(t, arena_printf("no call frame information at "
+			    "0x%llx for the frame base of %s",
+			    (unsigned long long)t->pt->addr, t->what));
+	if (dwarf_frame_cfa(fr, &ops, &nops) || nops != 1 ||
+	    ops[0].atom < DW_OP_breg0 || ops[0].atom > DW_OP_breg16) {
+		free(fr);
+		return fail(t, arena_printf("unsupported frame address rule "
+			    "for %s", t->what));
+	}
+	*out = arena_printf("(unsigned long)(%s + %lld)",
+			    reg_c(ops[0].atom - DW_OP_breg0),
+			    (long long)ops[0].number);
+	free(fr);
+	return true;
+}
+
+/*
+ * Translate a DWARF expression into a location. The stack holds C
+ * expressions of type unsigned long.
+ */
+static bool translate(struct tr *t, const Dwarf_Op *ops, size_t n,
+		      Dwarf_Die *sub, struct cloc *out)
+{
+	const char *st[32];
+	int sp = 0;
+
+#define NEED(k) do { if (sp < (k)) return fail(t, arena_printf( \
+		"bad location expression for %s", t->what)); } while (0)
+#define PUSH(x) do { const char *v_ = (x); if (sp == 32) return fail(t, \
+		"location expression too deep"); st[sp++] = v_; } while (0)
+	for (size_t i = 0; i < n; i++) {
+		const Dwarf_Op *op = &ops[i];
+		unsigned a = op->atom;
+		const char *x;
+
+		if (a >= DW_OP_reg0 && a <= DW_OP_reg16) {
+			if (n != 1 && !(n == 2 && ops[1].atom == DW_OP_piece))
+				return fail(t, arena_printf("%s is in pieces, "
+					    "which are not supported",
+					    t->what));
+			*out = (struct cloc){ .kind = L_REG,
+					      .reg = (int)(a - DW_OP_reg0) };
+			return true;
+		}
+		if (a >= DW_OP_breg0 && a <= DW_OP_breg16) {
+			PUSH(arena_printf("(unsigned long)(%s + %lld)",
+					  reg_c((int)(a - DW_OP_breg0)),
+					  (long long)op->number));
+			continue;
+		}
+		if (a >= DW_OP_lit0 && a <= DW_OP_lit31) {
+			PUSH(arena_printf("%uUL", a - DW_OP_lit0));
+			continue;
+		}
+		switch (a) {
+		case DW_OP_regx:
+			if (op->number > 16)
+				return fail(t, "register beyond the general "
+					    "purpose ones");
+			*out = (struct cloc){ .kind = L_REG,
+					      .reg = (int)op->number };
+			return n == 1 || (n == 2 &&
+					  ops[1].atom == DW_OP_piece) ? true :
+			       fail(t, "register pieces are not supported");
+		case DW_OP_bregx:
+			if (op->number > 16)
+				return fail(t, "register beyond the general "
+					    "purpose ones");
+			PUSH(arena_printf("(unsigned long)(%s + %lld)",
+					  reg_c((int)op->number),
+					  (long long)op->number2));
+			break;
+		case DW_OP_fbreg:
+			if (!frame_base(t, sub, &x))
+				return false;
+			PUSH(arena_printf("(%s + %lld)", x,
+					  (long long)op->number));
+			break;
+		case DW_OP_call_frame_cfa:
+			if (!cfa(t, &x))
+				return false;
+			PUSH(x);
+			break;
+		case DW_OP_addr:
+			if (t->f->module)
+				return fail(t, arena_printf("%s: addresses in "
+					    "modules are not supported",
+					    t->what));
+			PUSH(kaslr(t, op->number));
+			break;
+		case DW_OP_const1u: case DW_OP_const2u: case DW_OP_const4u:
+		case DW_OP_const8u: case DW_OP_constu:
+			PUSH(arena_printf("%lluUL",
+					  (unsigned long long)op->number));
+			break;
+		case DW_OP_const1s: case DW_OP_const2s: case DW_OP_const4s:
+		case DW_OP_const8s: case DW_OP_consts:
+			PUSH(arena_printf("(unsigned long)%lldLL",
+					  (long long)op->number));
+			break;
+		case DW_OP_plus_uconst:
+			NEED(1);
+			st[sp - 1] = arena_printf("(%s + %lluUL)", st[sp - 1],
+						  (unsigned long long)op->number);
+			break;
+		case DW_OP_dup:
+			NEED(1);
+			PUSH(st[sp - 1]);
+			break;
+		case DW_OP_drop:
+			NEED(1);
+			sp--;
+			break;
+		case DW_OP_swap:
+			NEED(2);
+			x = st[sp - 1];
+			st[sp - 1] = st[sp - 2];
+			st[sp - 2] = x;
+			break;
+		case DW_OP_over:
+			NEED(2);
+			PUSH(st[sp - 2]);
+			break;
+		case DW_OP_deref:
+			NEED(1);
+			st[sp - 1] = arena_printf("(unsigned long)stp_deref(c, "
+						  "%s, 8, %s)", st[sp - 1],
+						  t->loc);
+			break;
+		case DW_OP_deref_size:
+			NEED(1);
+			st[sp - 1] = arena_printf("(unsigned long)stp_deref(c, "
+						  "%s, %d, %s)", st[sp - 1],
+						  (int)op->number, t->loc);
+			break;
+		case DW_OP_neg: case DW_OP_not:
+			NEED(1);
+			st[sp - 1] = arena_printf("(%s%s)", a == DW_OP_neg ?
+						  "-" : "~", st[sp - 1]);
+			break;
+		case DW_OP_plus: case DW_OP_minus: case DW_OP_mul:
+		case DW_OP_and: case DW_OP_or: case DW_OP_xor:
+		case DW_OP_shl: case DW_OP_shr: case DW_OP_shra: {
+			static const struct { unsigned op; const char *c; } bin[] = {
+				{ DW_OP_plus, "+" }, { DW_OP_minus, "-" },
+				{ DW_OP_mul, "*" }, { DW_OP_and, "&" },
+				{ DW_OP_or, "|" }, { DW_OP_xor, "^" },
+				{ DW_OP_shl, "<<" }, { DW_OP_shr, ">>" },
+			};
+			NEED(2);
+			if (a == DW_OP_shra) {
+				x = arena_printf("(unsigned long)((long)%s >> "
+						 "%s)", st[sp - 2], st[sp - 1]);
+			} else {
+				const char *o = "+";
+
+				for (size_t k = 0; k < 8; k++)
+					if (bin[k].op == a)
+						o = bin[k].c;
+				x = arena_printf("(%s %s %s)", st[sp - 2], o,
+						 st[sp - 1]);
+			}
+			sp -= 2;
+			PUSH(x);
+			break;
+		}
+		case DW_OP_stack_value:
+			NEED(1);
+			if (i + 1 != n && ops[i + 1].atom != DW_OP_piece)
+				return fail(t, "pieces are not supported");
+			*out = (struct cloc){ .kind = L_VAL, .c = st[sp - 1] };
+			return true;
+		case DW_OP_implicit_value:
+			return fail(t, arena_printf("%s has an implicit value, "
+				    "which is not supported", t->what));
+		case DW_OP_piece:
+			if (i + 1 == n && sp == 1)
+				goto done;
+			return fail(t, arena_printf("%s is in pieces, which "
+				    "are not supported", t->what));
+		case DW_OP_entry_value:
+		case DW_OP_GNU_entry_value:
+			return fail(t, arena_printf("%s is not available at "
+				    "this address: only its value at function "
+				    "entry is described", t->what));
+		case DW_OP_implicit_pointer:
+		case DW_OP_GNU_implicit_pointer:
+			return fail(t, arena_printf("%s was optimized into an "
+				    "implicit pointer, which is not supported",
+				    t->what));
+		default:
+			return fail(t, arena_printf("unsupported DWARF operation "
+				    "0x%x in the location of %s", a, t->what));
+		}
+	}
+done:
+	if (sp < 1)
+		return fail(t, arena_printf("%s: empty location", t->what));
+	*out = (struct cloc){ .kind = L_MEM, .c = st[sp - 1] };
+	return true;
+#undef NEED
+#undef PUSH
+}
+
+/* Evaluate a location attribute at the probe address. */
+static bool attr_loc(struct tr *t, Dwarf_Attribute *a, Dwarf_Die *sub,
+		     struct cloc *out, bool quiet)
+{
+	Dwarf_Op *exprs[4];
+	size_t lens[4];
+	int n = dwarf_getlocation_addr(a, t->pt->addr, exprs, lens, 4);
+
+	if (n <= 0 || lens[0] == 0) {
+		if (!quiet)
+			fail(t, arena_printf("%s is not available at this "
+				 "address (optimized out)", t->what));
+		return false;
+	}
+	return translate(t, exprs[0], lens[0], sub, out);
+}
+
+static bool frame_base(struct tr *t, Dwarf_Die *sub, const char **out)
+{
+	Dwarf_Attribute a;
+	struct cloc l;
+
+	if (!sub || !dwarf_attr_integrate(sub, DW_AT_frame_base, &a))
+		return fail(t, arena_printf("%s needs a frame base the "
+			    "function does not have", t->what));
+	const char *save = t->what;
+
+	t->what = arena_printf("the frame base of %s", save);
+	bool ok = attr_loc(t, &a, NULL, &l, false);
+
+	t->what = save;
+	if (!ok)
+		return false;
+	if (l.kind == L_REG)
+		*out = arena_printf("(unsigned long)%s", reg_c(l.reg));
+	else
+		*out = l.c;	/* an address is the base itself */
+	return true;
+}
+
+/* C of the value of a scalar of type ty at l, as int64_t. */
+static const char *fetch(struct tr *t, struct cloc *l, Dwarf_Die *ty)
+{
+	int64_t size = type_size(ty);
+	bool sign = is_signed(ty);
+	const char *raw;
+
+	if (size != 1 && size != 2 && size != 4 && size != 8) {
+		fail(t, arena_printf("%s: cannot read a value of %lld bytes",
+				     t->what, (long long)size));
+		return "0";
+	}
+	if (l->kind == L_REG)
+		raw = arena_printf("(u64)%s", reg_c(l->reg));
+	else if (l->kind == L_VAL)
+		raw = l->c;
+	else
+		raw = arena_printf("stp_deref(c, %s, %d, %s)", l->c,
+				   (int)size, t->loc);
+	if (l->bit_size) {
+		/* shift the field to the top, then back (sign-extends) */
+		int left = 64 - l->bit_off - l->bit_size;
+
+		return arena_printf("(int64_t)(((%s)(((u64)%s) << %d)) >> %d)",
+				    sign ? "s64" : "u64", raw, left,
+				    64 - l->bit_size);
+	}
+	static const char *const st[] = { "s8", "s16", "s32", "s64" };
+	static const char *const ut[] = { "u8", "u16", "u32", "u64" };
+	int k = size == 1 ? 0 : size == 2 ? 1 : size == 4 ? 2 : 3;
+
+	return arena_printf("(int64_t)(%s)(%s)", sign ? st[k] : ut[k], raw);
+}
+
+/* Find member name in struct/union st (anonymous members searched). */
+static bool find_member(Dwarf_Die *st, const char *name, Dwarf_Die *out,
+			int64_t *off)
+{
+	Dwarf_Die m;
+
+	if (dwarf_child(st, &m))
+		return false;
+	do {
+		if (dwarf_tag(&m) != DW_TAG_member)
+			continue;
+		Dwarf_Attribute a;
+		Dwarf_Word moff = 0;
+
+		if (dwarf_attr(&m, DW_AT_data_member_location, &a))
+			dwarf_formudata(&a, &moff);
+		const char *mn = dwarf_diename(&m);
+
+		if (mn && !strcmp(mn, name)) {
+			*out = m;
+			*off = (int64_t)moff;
+			return true;
+		}
+		Dwarf_Die mt;
+
+		if (!mn && die_type(&m, &mt, true) &&
+		    (dwarf_tag(&mt) == DW_TAG_structure_type ||
+		     dwarf_tag(&mt) == DW_TAG_union_type)) {
+			int64_t sub;
+
+			if (find_member(&mt, name, out, &sub)) {
+				*off = (int64_t)moff + sub;
+				return true;
+			}
+		}
+	} while (dwarf_siblingof(&m, &m) == 0);
+	return false;
+}
+
+/* Member names of st, for "did you mean" lists. */
+static const char *member_list(Dwarf_Die *st)
+{
+	Dwarf_Die m;
+	struct strbuf sb = { 0 };
+	int n = 0;
+
+	if (dwarf_child(st, &m))
+		return "";
+	do {
+		const char *mn = dwarf_diename(&m);
+
+		if (dwarf_tag(&m) == DW_TAG_member && mn && n++ < 12)
+			sb_printf(&sb, "%s%s", sb.len ? " " : "", mn);
+	} while (dwarf_siblingof(&m, &m) == 0);
+	if (n > 12)
+		sb_puts(&sb, " ...");
+	return sb.buf ? sb.buf : "";
+}
+
+/* The value of a pointer at l as an address location. */
+static bool deref_ptr(struct tr *t, struct cloc *l, Dwarf_Die *ptr)
+{
+	const char *v = fetch(t, l, ptr);
+
+	*l = (struct cloc){ .kind = L_MEM,
+			    .c = arena_printf("(unsigned long)%s", v) };
+	return !t->err;
+}
+
+/* ->name or .name: ty is peeled; on success l and ty move on. */
+static bool member(struct tr *t, struct cloc *l, Dwarf_Die *ty,
+		   const char *name)
+{
+	if (dwarf_tag(ty) == DW_TAG_pointer_type) {
+		Dwarf_Die to;
+
+		if (!die_type(ty, &to, true))
+			return fail(t, arena_printf("%s is a void pointer: use "
+				    "@cast to give it a type", t->what));
+		if (!deref_ptr(t, l, ty))
+			return false;
+		*ty = to;
+	}
+	int tag = dwarf_tag(ty);
+
+	if (tag != DW_TAG_structure_type && tag != DW_TAG_union_type)
+		return fail(t, arena_printf("%s is a %s, not a struct or union "
+			    "(no member '%s')", t->what, type_str(ty, 0),
+			    name));
+	Dwarf_Die m;
+	int64_t off;
+
+	if (!find_member(ty, name, &m, &off))
+		return fail(t, arena_printf("%s (%s) has no member '%s'; its "
+			    "members: %s", t->what, type_str(ty, 0), name,
+			    member_list(ty)));
+	if (l->kind != L_MEM)
+		return fail(t, arena_printf("%s is held in a register; its "
+			    "members cannot be read", t->what));
+	l->c = arena_printf("(%s + %lld)", l->c, (long long)off);
+	Dwarf_Attribute a;
+	Dwarf_Word bits = 0, boff = 0;
+
+	if (!dwarf_formudata(dwarf_attr(&m, DW_AT_bit_size, &a), &bits) &&
+	    bits) {
+		Dwarf_Die mt;
+
+		if (!die_type(&m, &mt, true))
+			return fail(t, "bitfield without a type");
+		int64_t size = type_size(&mt);
+
+		if (!dwarf_formudata(dwarf_attr(&m, DW_AT_data_bit_offset,
+						&a), &boff)) {
+			/* DWARF 4/5: bits from the start of the struct */
+			l->c = arena_printf("(%s + %llu)", l->c,
+					    (unsigned long long)(boff / 8 / size * size));
+			l->bit_off = (int)(boff - boff / 8 / size * size * 8);
+		} else if (!dwarf_formudata(dwarf_attr(&m, DW_AT_bit_offset,
+						       &a), &boff)) {
+			/* DWARF 2/3: from the top of the storage unit */
+			l->bit_off = (int)(size * 8 - boff - bits);
+		}
+		l->bit_size = (int)bits;
+	}
+	t->what = arena_printf("%s->%s", t->what, name);
+	return die_type(&m, ty, true) ||
+	       fail(t, arena_printf("member '%s' has no type", name));
+}
+
+/* [i]: ty is peeled; idx is a C expression. */
+static bool index_into(struct tr *t, struct cloc *l, Dwarf_Die *ty,
+		       const char *idx)
+{
+	Dwarf_Die el;
+	int tag = dwarf_tag(ty);
+
+	if (tag != DW_TAG_pointer_type && tag != DW_TAG_array_type)
+		return fail(t, arena_printf("%s is a %s; only pointers and "
+			    "arrays can be indexed", t->what,
+			    type_str(ty, 0)));
+	if (!die_type(ty, &el, true))
+		return fail(t, arena_printf("%s points to void", t->what));
+	if (tag == DW_TAG_array_type) {
+		Dwarf_Die sr;
+		int dims = 0;
+
+		if (dwarf_child(ty, &sr) == 0)
+			do
+				dims += dwarf_tag(&sr) == DW_TAG_subrange_type;
+			while (dwarf_siblingof(&sr, &sr) == 0);
+		if (dims > 1)
+			return fail(t, arena_printf("%s: arrays of more than "
+				    "one dimension are not supported",
+				    t->what));
+		if (l->kind != L_MEM)
+			return fail(t, arena_printf("%s is held in a register "
+				    "and cannot be indexed", t->what));
+	} else if (!deref_ptr(t, l, ty)) {
+		return false;
+	}
+	int64_t size = type_size(&el);
+
+	if (size <= 0)
+		return fail(t, arena_printf("%s: elements of unknown size",
+					    t->what));
+	l->c = arena_printf("(%s + (unsigned long)(%s) * %lld)", l->c, idx,
+			    (long long)size);
+	t->what = arena_printf("%s[%s]", t->what, idx);
+	*ty = el;
+	return true;
+}
+
+/* ---- variables in scope ---- */
+
+/* The scopes to search at the point, innermost first. */
+static int point_scopes(const struct dwarf_point *pt, Dwarf_Die **out,
+			Dwarf_Die *sub)
+{
+	Dwarf_Die die, cu;
+	Dwarf_Die *all = NULL;
+
+	if (!dwarf_offdie(pt->f->dw, pt->die, &die) ||
+	    !dwarf_offdie(pt->f->dw, pt->sub, sub) ||
+	    !dwarf_diecu(&die, &cu, NULL, NULL))
+		return 0;
+	int n = dwarf_getscopes(&cu, pt->addr, &all);
+	int k;
+
+	for (k = 0; k < n; k++)
+		if (dwarf_dieoffset(&all[k]) == pt->die)
+			break;
+	if (k == n) {
+		free(all);
+		*out = malloc(sizeof(Dwarf_Die));
+		(*out)[0] = die;
+		return 1;
+	}
+	/* lexical blocks inside our function only, not other inlines */
+	int first = k;
+
+	while (first > 0 && dwarf_tag(&all[first - 1]) == DW_TAG_lexical_block)
+		first--;
+	*out = malloc((size_t)(k - first + 1) * sizeof(Dwarf_Die));
+	for (int i = first; i <= k; i++)
+		(*out)[i - first] = all[i];
+	free(all);
+	return k - first + 1;
+}
+
+struct var {
+	Dwarf_Die die;		/* variable or formal_parameter */
+	const char *name;
+	bool param;
+};
+
+/* Parameters in order, then locals innermost first; shadowed skipped. */
+static size_t scope_vars(const struct dwarf_point *pt, struct var **out,
+			 Dwarf_Die *sub)
+{
+	Dwarf_Die *scopes = NULL;
+	int n = point_scopes(pt, &scopes, sub);
+	struct var *v = NULL;
+	size_t nv = 0, cap = 0;
+
+	for (int pass = 0; pass < 2; pass++) {
+		/* parameters: the function (outermost); locals: all */
+		for (int i = pass ? 0 : n - 1; i >= 0 && i < n; i++) {
+			Dwarf_Die d;
+
+			if (dwarf_child(&scopes[i], &d))
+				continue;
+			do {
+				int tag = dwarf_tag(&d);
+				const char *name = die_name(&d);
+
+				if (tag != (pass ? DW_TAG_variable :
+					    DW_TAG_formal_parameter) || !name)
+					continue;
+				size_t k;
+
+				for (k = 0; k < nv; k++)
+					if (!strcmp(v[k].name, name))
+						break;
+				if (k < nv)
+					continue;
+				if (nv == cap) {
+					cap = cap ? 2 * cap : 16;
+					v = realloc(v, cap * sizeof(*v));
+				}
+				v[nv++] = (struct var){ d, name, !pass };
+			} while (dwarf_siblingof(&d, &d) == 0);
+		}
+	}
+	free(scopes);
+	*out = v;
+	return nv;
+}
+
+/* Location of a variable at the point; false with t->err. */
+static bool var_loc(struct tr *t, struct var *v, Dwarf_Die *sub,
+		    struct cloc *l, bool quiet)
+{
+	Dwarf_Attribute a;
+
+	if (dwarf_attr(&v->die, DW_AT_const_value, &a)) {
+		Dwarf_Sword sv;
+		Dwarf_Word uv;
+
+		if (dwarf_formsdata(&a, &sv) == 0)
+			*l = (struct cloc){ .kind = L_VAL, .c = arena_printf(
+				"(u64)%lldLL", (long long)sv) };
+		else if (dwarf_formudata(&a, &uv) == 0)
+			*l = (struct cloc){ .kind = L_VAL, .c = arena_printf(
+				"(u64)%lluULL", (unsigned long long)uv) };
+		else
+			return quiet ? false : fail(t, "unsupported constant");
+		return true;
+	}
+	if (!dwarf_attr(&v->die, DW_AT_location, &a)) {
+		if (!quiet)
+			fail(t, arena_printf("%s is not available at this "
+				 "address (optimized out)", t->what));
+		return false;
+	}
+	return attr_loc(t, &a, sub, l, quiet);
+}
+
+/* "$a $b" of the variables available at the point. */
+static const char *available(struct dwarf_session *ds,
+			     const struct dwarf_point *pt)
+{
+	struct var *v;
+	Dwarf_Die sub;
+	size_t n = scope_vars(pt, &v, &sub);
+	struct strbuf sb = { 0 };
+
+	for (size_t i = 0; i < n; i++) {
+		struct tr t = { .ds = ds, .pt = pt, .f = pt->f, .loc = "0",
+				.what = v[i].name };
+		struct cloc l;
+
+		if (!pt->ret && var_loc(&t, &v[i], &sub, &l, true))
+			sb_printf(&sb, "%s$%s", sb.len ? " " : "", v[i].name);
+	}
+	free(v);
+	return sb.buf ? sb.buf : "none";
+}
+
+const char *dwarf_list_vars(struct dwarf_session *ds,
+			    const struct dwarf_point *pt)
+{
+	struct var *v;
+	Dwarf_Die sub;
+	size_t n = scope_vars(pt, &v, &sub);
+	struct strbuf sb = { 0 };
+	Dwarf_Die ty;
+
+	if (pt->ret && die_type(&sub, &ty, false))
+		sb_printf(&sb, " $return:%s", type_str(&ty, 0));
+	for (size_t i = 0; i < n; i++) {
+		struct tr t = { .ds = ds, .pt = pt, .f = pt->f, .loc = "0",
+				.what = v[i].name };
+		struct cloc l;
+
+		if (pt->ret && !v[i].param)
+			continue;
+		if (!pt->ret && !var_loc(&t, &v[i], &sub, &l, true))
+			continue;
+		sb_printf(&sb, " $%s:%s", v[i].name,
+			  die_type(&v[i].die, &ty, false) ? type_str(&ty, 0) :
+			  "void");
+	}
+	free(v);
+	return sb.buf ? sb.buf : "";
+}
+
+/* ---- pretty printing ---- */
+
+/* Append C that prints the value at l of type ty into stp_buf. */
+static void pretty(struct tr *t, struct strbuf *code, struct cloc *l,
+		   Dwarf_Die *ty, int depth, bool hex)
+{
+	int tag = dwarf_tag(ty);
+
+	if (--t->items < 0) {
+		sb_puts(code, "stp_catf(stp_buf, \"...\");");
+		return;
+	}
+	if (tag == DW_TAG_pointer_type) {
+		Dwarf_Die to;
+
+		if (!hex && die_type(ty, &to, true) && is_char(&to)) {
+			sb_printf(code, "stp_cat_kstr(c, stp_buf, (unsigned "
+				  "long)%s);", fetch(t, l, ty));
+			return;
+		}
+		sb_printf(code, "stp_catf(stp_buf, \"0x%%llx\", (unsigned "
+			  "long long)%s);", fetch(t, l, ty));
+		return;
+	}
+	if (tag == DW_TAG_base_type || tag == DW_TAG_enumeration_type) {
+		sb_printf(code, "stp_catf(stp_buf, \"%s\", (long long)%s);",
+			  hex ? "0x%llx" : is_signed(ty) ? "%lld" : "%llu",
+			  fetch(t, l, ty));
+		return;
+	}
+	if ((tag != DW_TAG_structure_type && tag != DW_TAG_union_type &&
+	     tag != DW_TAG_array_type) || depth <= 0 || l->kind != L_MEM) {
+		sb_puts(code, tag == DW_TAG_array_type ?
+			"stp_catf(stp_buf, \"[...]\");" :
+			"stp_catf(stp_buf, \"{...}\");");
+		return;
+	}
+	if (tag == DW_TAG_array_type) {
+		Dwarf_Die el;
+		Dwarf_Word count = 0;
+		Dwarf_Die sr;
+
+		if (!die_type(ty, &el, true) || dwarf_child(ty, &sr)) {
+			sb_puts(code, "stp_catf(stp_buf, \"[...]\");");
+			return;
+		}
+		Dwarf_Attribute a;
+		Dwarf_Word ub;
+
+		if (!dwarf_formudata(dwarf_attr(&sr, DW_AT_count, &a), &count))
+			;
+		else if (!dwarf_formudata(dwarf_attr(&sr, DW_AT_upper_bound,
+						     &a), &ub))
+			count = ub + 1;
+		if (is_char(&el)) {
+			sb_printf(code, "stp_cat_kstr_n(c, stp_buf, %s, %llu);",
+				  l->c, (unsigned long long)count);
+			return;
+		}
+		int64_t size = type_size(&el);
+
+		sb_puts(code, "stp_catf(stp_buf, \"[\");");
+		for (Dwarf_Word i = 0; i < count && i < 8 && size > 0; i++) {
+			struct cloc e = { .kind = L_MEM, .c = arena_printf(
+				"(%s + %lld)", l->c, (long long)(i * size)) };
+
+			if (i)
+				sb_puts(code, "stp_catf(stp_buf, \", \");");
+			pretty(t, code, &e, &el, depth - 1, hex);
+		}
+		if (count > 8)
+			sb_puts(code, "stp_catf(stp_buf, \", ...\");");
+		sb_puts(code, "stp_catf(stp_buf, \"]\");");
+		return;
+	}
+	Dwarf_Die m;
+	bool first = true;
+
+	sb_puts(code, "stp_catf(stp_buf, \"{\");");
+	if (dwarf_child(ty, &m) == 0) {
+		do {
+			if (dwarf_tag(&m) != DW_TAG_member)
+				continue;
+			const char *mn = dwarf_diename(&m);
+			struct cloc ml = *l;
+			Dwarf_Die mt = *ty;
+			struct tr sub = *t;
+
+			if (!mn)
+				continue;
+			sub.err = NULL;
+			if (!member(&sub, &ml, &mt, mn) || sub.err)
+				continue;
+			sb_printf(code, "stp_catf(stp_buf, \"%s.%s=\");",
+				  first ? "" : ", ", mn);
+			first = false;
+			pretty(&sub, code, &ml, &mt, depth - 1, hex);
+			t->items = sub.items;
+		} while (dwarf_siblingof(&m, &m) == 0);
+	}
+	sb_puts(code, "stp_catf(stp_buf, \"}\");");
+}
+
+/* ---- target expressions ---- */
+
+/* Count the $ at the end of a name: "$var$$" -> 2. */
+static int dollar_suffix(const char *name, size_t *len)
+{
+	size_t n = strlen(name);
+	int k = 0;
+
+	while (n > 1 && name[n - 1] == '$') {
+		n--;
+		k++;
+	}
+	*len = n;
+	return k;
+}
+
+/* Search the CUs (top level) for a named struct/union/typedef/enum. */
+static bool find_type(struct dwfile *f, const char *spec, Dwarf_Die *out)
+{
+	int tag = DW_TAG_typedef;
+	const char *name = spec;
+
+	if (!strncmp(spec, "struct ", 7)) {
+		tag = DW_TAG_structure_type;
+		name = spec + 7;
+	} else if (!strncmp(spec, "union ", 6)) {
+		tag = DW_TAG_union_type;
+		name = spec + 6;
+	} else if (!strncmp(spec, "enum ", 5)) {
+		tag = DW_TAG_enumeration_type;
+		name = spec + 5;
+	}
+	Dwarf_Off off = 0, next;
+	size_t hsize;
+
+	while (dwarf_nextcu(f->dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		Dwarf_Die cu, d;
+		Dwarf_Attribute a;
+
+		if (dwarf_offdie(f->dw, off + hsize, &cu) &&
+		    dwarf_child(&cu, &d) == 0) {
+			do {
+				const char *dn;
+
+				if ((dwarf_tag(&d) == tag ||
+				     (tag == DW_TAG_typedef &&
+				      dwarf_tag(&d) == DW_TAG_base_type)) &&
+				    (dn = dwarf_diename(&d)) &&
+				    !strcmp(dn, name) &&
+				    !dwarf_attr(&d, DW_AT_declaration, &a)) {
+					*out = d;
+					return true;
+				}
+			} while (dwarf_siblingof(&d, &d) == 0);
+		}
+		off = next;
+	}
+	return false;
+}
+
+/* @var("name@file"): a global variable of the kernel. */
+static bool find_global(struct dwfile *f, const char *name, const char *file,
+			Dwarf_Die *out)
+{
+	Dwarf_Off off = 0, next;
+	size_t hsize;
+
+	while (dwarf_nextcu(f->dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		Dwarf_Die cu, d;
+		Dwarf_Attribute a;
+		Dwarf_Off cu_off = off + hsize;
+
+		off = next;
+		if (!dwarf_offdie(f->dw, cu_off, &cu))
+			continue;
+		if (file && !file_matches(file, rel_file(f, dwarf_diename(&cu))))
+			continue;
+		if (dwarf_child(&cu, &d))
+			continue;
+		do {
+			const char *dn;
+
+			if (dwarf_tag(&d) == DW_TAG_variable &&
+			    (dn = die_name(&d)) && !strcmp(dn, name) &&
+			    dwarf_attr(&d, DW_AT_location, &a)) {
+				*out = d;
+				return true;
+			}
+		} while (dwarf_siblingof(&d, &d) == 0);
+	}
+	return false;
+}
+
+/* Follow the chain (->f, [i]) from (l, ty). */
+static bool chain(struct tr *t, struct node *n, struct cloc *l, Dwarf_Die *ty)
+{
+	for (struct node *e = n->args; e; e = e->next) {
+		if (e->name) {
+			if (!member(t, l, ty, e->name))
+				return false;
+			continue;
+		}
+		const char *idx = e->lhs->kind == N_NUM ?
+			arena_printf("%lldLL", (long long)e->lhs->num) :
+			arena_printf("stp_tv[%d]", t->nops++);
+
+		if (!index_into(t, l, ty, idx))
+			return false;
+	}
+	return true;
+}
+
+/* The final value of (l, ty): scalar, or address of an array. */
+static const char *value(struct tr *t, struct node *n, struct cloc *l,
+			 Dwarf_Die *ty)
+{
+	if (n->op && !strcmp(n->op, "&")) {
+		if (l->kind != L_MEM || l->bit_size)
+			return fail(t, arena_printf("%s has no address (it is "
+				    "in a register or a bitfield)", t->what)),
+			       NULL;
+		return arena_printf("(int64_t)%s", l->c);
+	}
+	int tag = dwarf_tag(ty);
+
+	if (is_scalar(ty))
+		return fetch(t, l, ty);
+	if (tag == DW_TAG_array_type && l->kind == L_MEM)
+		return arena_printf("(int64_t)%s", l->c);
+	fail(t, arena_printf("%s is a %s: read a member with ->, or print "
+			     "it with %s$", t->what, type_str(ty, 0), t->what));
+	return NULL;
+}
+
+/* $$vars, $$parms, $$locals, $$return with 0, 1 or 2 trailing $. */
+static enum type all_vars(struct tr *t, struct node *n, const char *which,
+			  int style)
+{
+	struct strbuf code = { 0 };
+	struct var *v;
+	Dwarf_Die sub;
+	size_t nv = scope_vars(t->pt, &v, &sub);
+	bool parms = !strcmp(which, "parms") || !strcmp(which, "vars");
+	bool locals = !strcmp(which, "locals") || !strcmp(which, "vars");
+	bool first = true;
+
+	sb_puts(&code, "({ stp_buf[0] = '\\0'; ");
+	if (!strcmp(which, "return")) {
+		Dwarf_Die ty;
+
+		if (t->pt->ret && die_type(&sub, &ty, true)) {
+			struct cloc l = { .kind = L_VAL, .c = "(u64)"
+					  "regs_return_value(c->regs)" };
+
+			sb_puts(&code, "stp_catf(stp_buf, \"return=\"); ");
+			t->items = 300;
+			pretty(t, &code, &l, &ty, style, style == 0);
+		}
+	}
+	for (size_t i = 0; i < nv && !t->pt->ret; i++) {
+		if ((v[i].param && !parms) || (!v[i].param && !locals))
+			continue;
+		struct tr vt = *t;
+		struct cloc l;
+		Dwarf_Die ty;
+
+		vt.what = arena_printf("$%s", v[i].name);
+		vt.err = NULL;
+		vt.items = 300;
+		sb_printf(&code, "stp_catf(stp_buf, \"%s%s=\"); ",
+			  first ? "" : " ", v[i].name);
+		first = false;
+		if (!var_loc(&vt, &v[i], &sub, &l, true) ||
+		    !die_type(&v[i].die, &ty, true)) {
+			sb_puts(&code, "stp_catf(stp_buf, \"?\"); ");
+			continue;
+		}
+		struct strbuf one = { 0 };
+
+		pretty(&vt, &one, &l, &ty, style, style == 0);
+		if (vt.err)
+			sb_puts(&code, "stp_catf(stp_buf, \"?\"); ");
+		else
+			sb_add(&code, one.buf, one.len);
+	}
+	free(v);
+	sb_puts(&code, "(const char *)stp_buf; })");
+	n->str = code.buf;
+	return TY_STRING;
+}
+
+enum type dwarf_target(struct dwarf_session *ds, const struct dwarf_point *pt,
+		       struct node *n, const char *loc, const char **err)
+{
+	struct tr t = { .ds = ds, .pt = pt, .loc = loc, .items = 300 };
+	const char *name = n->name;
+	struct cloc l;
+	Dwarf_Die ty, sub;
+	size_t len;
+	int style = dollar_suffix(name, &len);
+	bool pretty_print = style > 0;
+
+	t.what = arena_strndup(name, len);
+	if (!strcmp(name, "@cast")) {
+		const char *tyname = n->rhs->str;
+		struct dwfile *f = kernel_file(ds);
+
+		if (n->rhs->next && strcmp(n->rhs->next->str, "kernel"))
+			f = module_file(ds, n->rhs->next->str,
+					ds->kernel_err, sizeof(ds->kernel_err));
+		if (!f) {
+			*err = arena_printf("@cast needs debuginfo: %s",
+					    ds->kernel_err);
+			return TY_UNKNOWN;
+		}
+		t.f = f;
+		/* "type:<header.h>" and "kernel<linux/sched.h>" forms */
+		char *tn = arena_strdup(tyname);
+
+		tn[strcspn(tn, ":<")] = '\0';
+		while (*tn && tn[strlen(tn) - 1] == ' ')
+			tn[strlen(tn) - 1] = '\0';
+		if (!find_type(f, tn, &ty) || dwarf_peel_type(&ty, &ty)) {
+			*err = arena_printf("@cast: no type '%s' in the "
+					    "debuginfo of %s", tn,
+					    f->module ? f->module : "the kernel");
+			return TY_UNKNOWN;
+		}
+		t.nops = 1;
+		t.what = arena_printf("@cast(..., \"%s\")", tn);
+		l = (struct cloc){ .kind = L_MEM,
+				   .c = "(unsigned long)stp_tv[0]" };
+		goto follow;
+	}
+	if (!strcmp(name, "@var")) {
+		const char *spec = n->rhs->str;
+		char *vn = arena_strdup(spec);
+		char *at = strchr(vn, '@');
+		const char *file = NULL;
+		Dwarf_Die d;
+		struct var v;
+
+		if (at) {
+			*at = '\0';
+			file = at + 1;
+		}
+		t.f = kernel_file(ds);
+		if (!t.f) {
+			*err = arena_printf("@var needs debuginfo: %s",
+					    ds->kernel_err);
+			return TY_UNKNOWN;
+		}
+		if (!find_global(t.f, vn, file, &d)) {
+			*err = arena_printf("@var: no global variable '%s'%s%s "
+					    "in the kernel's debuginfo", vn,
+					    file ? " in " : "",
+					    file ? file : "");
+			return TY_UNKNOWN;
+		}
+		struct dwarf_point gp = { .f = t.f };
+
+		t.pt = &gp;
+		v = (struct var){ d, vn, false };
+		t.what = arena_printf("@var(\"%s\")", spec);
+		if (!var_loc(&t, &v, NULL, &l, false) ||
+		    !die_type(&d, &ty, true)) {
+			*err = t.err ? t.err : "@var: variable without a type";
+			return TY_UNKNOWN;
+		}
+		t.pt = NULL;
+		goto follow;
+	}
+	if (!pt) {
+		*err = arena_printf("target variable '%s' can only be used in "
+				    "a kernel.function, kernel.statement or "
+				    "module(...) probe resolved with debuginfo",
+				    name);
+		return TY_UNKNOWN;
+	}
+	t.f = pt->f;
+	if (!strncmp(name, "$$", 2)) {
+		char *which = arena_strndup(name + 2, len - 2);
+
+		if (strcmp(which, "vars") && strcmp(which, "parms") &&
+		    strcmp(which, "locals") && strcmp(which, "return")) {
+			*err = arena_printf("unknown '%s' (expected $$vars, "
+					    "$$parms, $$locals or $$return)",
+					    name);
+			return TY_UNKNOWN;
+		}
+		if (n->args) {
+			*err = arena_printf("%s cannot be followed by -> or []",
+					    name);
+			return TY_UNKNOWN;
+		}
+		return all_vars(&t, n, which, style ? style : 0);
+	}
+	if (!strcmp(t.what, "$return")) {
+		dwarf_offdie(pt->f->dw, pt->sub, &sub);
+		if (!pt->ret) {
+			*err = arena_printf("$return is only available in "
+					    ".return probes, not in %s", pt->pp);
+			return TY_UNKNOWN;
+		}
+		if (!die_type(&sub, &ty, true)) {
+			*err = arena_printf("$return: %s returns void", pt->pp);
+			return TY_UNKNOWN;
+		}
+		l = (struct cloc){ .kind = L_VAL,
+				   .c = "(u64)regs_return_value(c->regs)" };
+		goto follow;
+	}
+	{
+		struct var *v;
+		size_t nv = scope_vars(pt, &v, &sub);
+		size_t i;
+
+		for (i = 0; i < nv; i++)
+			if (!strcmp(v[i].name, t.what + 1))
+				break;
+		if (i == nv) {
+			free(v);
+			*err = arena_printf("unknown target variable '%s' in %s; "
+					    "available: %s", t.what, pt->pp,
+					    available(ds, pt));
+			return TY_UNKNOWN;
+		}
+		if (pt->ret) {
+			free(v);
+			*err = arena_printf("'%s' in .return probe %s: the "
+					    "function's variables are gone at "
+					    "return (@entry is not supported "
+					    "yet)", t.what, pt->pp);
+			return TY_UNKNOWN;
+		}
+		bool ok = var_loc(&t, &v[i], &sub, &l, false) &&
+			  die_type(&v[i].die, &ty, true);
+
+		free(v);
+		if (!ok) {
+			*err = arena_printf("target variable %s at %s; "
+					    "available: %s", t.err ? t.err :
+					    "has no type", pt->pp,
+					    available(ds, pt));
+			return TY_UNKNOWN;
+		}
+	}
+follow:
+	if (!chain(&t, n, &l, &ty)) {
+		*err = t.err;
+		return TY_UNKNOWN;
+	}
+	if (pretty_print) {
+		struct strbuf code = { 0 };
+
+		sb_puts(&code, "({ stp_buf[0] = '\\0'; ");
+		pretty(&t, &code, &l, &ty, style, false);
+		sb_puts(&code, "(const char *)stp_buf; })");
+		if (t.err) {
+			*err = t.err;
+			return TY_UNKNOWN;
+		}
+		n->str = code.buf;
+		return TY_STRING;
+	}
+	const char *c = value(&t, n, &l, &ty);
+
+	if (!c || t.err) {
+		*err = t.err;
+		return TY_UNKNOWN;
+	}
+	n->str = c;
+	return TY_LONG;
+}

@@ -26,6 +26,7 @@
 
 #include "arena.h"
 #include "build.h"
+#include "dwarf.h"
 #include "gen.h"
 #include "parse.h"
 #include "sema.h"
@@ -40,6 +41,8 @@ static void usage(FILE *out)
 "\n"
 "Options:\n"
 "  -e SCRIPT     the script text\n"
+"  -l POINT      list the probe points POINT matches\n"
+"  -L POINT      the same, with their target variables and types\n"
 "  -p NUM        stop after pass NUM: 1 parse, 2 elaborate, 3 translate,\n"
 "                4 build the module, 5 run it (default)\n"
 "  -v            more verbose: report each pass and its time\n"
@@ -177,6 +180,29 @@ static const char *default_cache(void)
 	return NULL;
 }
 
+static int cmp_line(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* stap -l / -L: each place once, sorted, -L with its variables. */
+static void list_points(const struct session *ss, const struct program *prog)
+{
+	const char **lines = arena_alloc(sizeof(char *) *
+					 (size_t)(prog->nrprobes + 1));
+	int n = 0;
+
+	for (struct rprobe *rp = prog->rprobes; rp; rp = rp->next)
+		lines[n++] = ss->listing == 2 && rp->dw ?
+			arena_printf("%s%s", rp->pp,
+				     dwarf_list_vars(prog->dw, rp->dw)) :
+			rp->pp;
+	qsort(lines, (size_t)n, sizeof(*lines), cmp_line);
+	for (int i = 0; i < n; i++)
+		if (!i || strcmp(lines[i], lines[i - 1]))
+			puts(lines[i]);
+}
+
 static void parse_options(struct session *ss, int argc, char **argv)
 {
 	enum { OPT_VM = 256, OPT_DUMP };
@@ -193,11 +219,18 @@ static void parse_options(struct session *ss, int argc, char **argv)
 	ss->defines = arena_alloc(sizeof(char *) * (size_t)(argc + 1));
 	ss->incdirs = arena_alloc(sizeof(char *) * (size_t)(argc + 1));
 	ss->globals_set = arena_alloc(sizeof(char *) * (size_t)(argc + 1));
-	while ((c = getopt_long(argc, argv, "+e:p:vkm:o:r:c:I:D:G:gwuhV",
+	while ((c = getopt_long(argc, argv, "+e:p:vkm:o:r:c:I:D:G:gwuhVl:L:",
 				longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			ss->script_text = optarg;
+			break;
+		case 'l':
+		case 'L':
+			/* elaborate "probe POINT {}" and print its places */
+			ss->listing = c == 'l' ? 1 : 2;
+			ss->script_text = arena_printf("probe %s {}", optarg);
+			ss->last_pass = 2;
 			break;
 		case 'p': {
 			char *end;
@@ -316,13 +349,15 @@ static void parse_options(struct session *ss, int argc, char **argv)
 /* Pass timing for -v. */
 struct timer {
 	struct timespec real;
-	struct rusage ru;
+	struct rusage ru;	/* this process */
+	struct rusage kids;	/* children (make, the compiler) */
 };
 
 static void timer_start(struct timer *t)
 {
 	clock_gettime(CLOCK_MONOTONIC, &t->real);
 	getrusage(RUSAGE_SELF, &t->ru);
+	getrusage(RUSAGE_CHILDREN, &t->kids);
 }
 
 static long tv_ms(struct timeval a, struct timeval b)
@@ -333,16 +368,17 @@ static long tv_ms(struct timeval a, struct timeval b)
 static const char *timer_text(const struct timer *t)
 {
 	struct timer now;
-	struct rusage kids;
 
 	timer_start(&now);
-	getrusage(RUSAGE_CHILDREN, &kids);
 	long real = (now.real.tv_sec - t->real.tv_sec) * 1000 +
 		    (now.real.tv_nsec - t->real.tv_nsec) / 1000000;
 
+	/* CPU time of stap and of what it ran (kbuild in pass 4) */
 	return arena_printf("%ldusr/%ldsys/%ldreal ms.",
-			    tv_ms(t->ru.ru_utime, now.ru.ru_utime),
-			    tv_ms(t->ru.ru_stime, now.ru.ru_stime), real);
+			    tv_ms(t->ru.ru_utime, now.ru.ru_utime) +
+			    tv_ms(t->kids.ru_utime, now.kids.ru_utime),
+			    tv_ms(t->ru.ru_stime, now.ru.ru_stime) +
+			    tv_ms(t->kids.ru_stime, now.kids.ru_stime), real);
 }
 
 static int cmp_name(const void *a, const void *b)
@@ -514,6 +550,10 @@ int main(int argc, char **argv)
 			prog.nrprobes == 1 ? "" : "s", prog.nfuncs,
 			prog.nfuncs == 1 ? "" : "s", prog.nglobals,
 			prog.nglobals == 1 ? "" : "s", timer_text(&t));
+	if (ss.listing) {
+		list_points(&ss, &prog);
+		return 0;
+	}
 	if (ss.last_pass == 2) {
 		sema_print(stdout, &prog);
 		return 0;

@@ -78,6 +78,7 @@ void ast_print_expr(FILE *out, const struct node *n)
 				fputc(']', out);
 			}
 		}
+		fputs(n->num == 2 ? "$$" : n->num == 1 ? "$" : "", out);
 		break;
 	case N_INDEX:
 		fprintf(out, "%s[", n->name);

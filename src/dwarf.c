@@ -26,11 +26,15 @@
  * .c pattern. A whole walk of the 6.1 vmlinux takes well under a
  * second, so there is no index cache yet.
  *
- * Placement. Function probes go after the prologue, so that parameters
- * are where the body expects them (SystemTap's rule): the first
+ * Placement. Function probes whose handler reads target variables go
+ * after the prologue, so that parameters are where the body expects
+ * them (SystemTap's rule): the first
  * line-table row of the function marked prologue_end, else the first
  * row after the entry whose line differs from the entry row's line,
- * else the entry. .return probes and inline instances use the entry pc.
+ * else the entry. Other function probes (the caller says so with
+ * spec->entry), .return probes and inline instances use the entry pc:
+ * there the kprobe rides ftrace's call site and a backtrace starts at
+ * the function itself.
  * Every place becomes symbol+offset so that KASLR needs no fix-up: the
  * function's own symbol when its name is unique in the kernel, else
  * _stext plus the distance (the kernel text moves as one block); a
@@ -753,7 +757,7 @@ static void instance(struct resolve *r, Dwarf_Die *d, Dwarf_Die *sub,
 		if (dwarf_ranges(d, 0, &base, &lo, &hi) <= 0)
 			hi = entry + 1;
 	}
-	uint64_t addr = inlined || sp->ret ? entry :
+	uint64_t addr = inlined || sp->ret || sp->entry ? entry :
 			after_prologue(r, entry, hi > entry ? hi : entry + 1);
 	const char *suffix = sp->ret ? ".return" : sp->call ? ".call" :
 			     sp->inline_only ? ".inline" :
@@ -2033,7 +2037,7 @@ enum type dwarf_target(struct dwarf_session *ds, const struct dwarf_point *pt,
 	struct cloc l;
 	Dwarf_Die ty, sub;
 	size_t len;
-	int style = dollar_suffix(name, &len);
+	int style = dollar_suffix(name, &len) + (int)n->num;
 	bool pretty_print = style > 0;
 
 	t.what = arena_strndup(name, len);

@@ -33,6 +33,8 @@ struct dwarf_spec {
 	bool inline_only;	/* .inline: inlined instances only */
 	bool ret;		/* .return: kretprobe at the entry */
 	bool exported;		/* .exported: EXPORT_SYMBOL'd only */
+	bool entry;		/* function probes at the entry pc, not after
+				 * the prologue (no target variables read) */
 };
 
 /*

@@ -565,38 +565,19 @@ static const char *assign(struct gen *g, struct node *n)
  */
 static const char *target(struct gen *g, struct node *n)
 {
-	struct strbuf sb = { 0 };
-	int nops = 0;
+	struct strbuf sb = { 0 }, ops = { 0 };
 
 	sb_puts(&sb, "({ ");
 	if (n->ty == TY_STRING)
 		sb_printf(&sb, "char *stp_buf = %s; ", new_temp(g));
-	for (int pass = 0; pass < 2; pass++) {
-		if (pass)
-			sb_puts(&sb, " }; ");
-		if (n->lhs && !strcmp(n->name, "@cast")) {
-			if (pass)
-				sb_printf(&sb, "%s%s", nops++ ? ", " : "",
-					  expr(g, n->lhs));
-			else
-				nops++;
-		}
-		for (struct node *f = n->args; f; f = f->next) {
-			if (!f->lhs || f->lhs->kind == N_NUM)
-				continue;
-			if (pass)
-				sb_printf(&sb, "%s%s", nops++ ? ", " : "",
-					  expr(g, f->lhs));
-			else
-				nops++;
-		}
-		if (!nops)
-			break;
-		if (!pass) {
-			sb_puts(&sb, "const int64_t stp_tv[] = { ");
-			nops = 0;
-		}
-	}
+	if (n->lhs && !strcmp(n->name, "@cast"))
+		sb_printf(&ops, "%s", expr(g, n->lhs));
+	for (struct node *f = n->args; f; f = f->next)
+		if (f->lhs && f->lhs->kind != N_NUM)
+			sb_printf(&ops, "%s%s", ops.len ? ", " : "",
+				  expr(g, f->lhs));
+	if (ops.len)
+		sb_printf(&sb, "const int64_t stp_tv[] = { %s }; ", ops.buf);
 	sb_printf(&sb, "%s; })", n->str);
 	return sb.buf;
 }

@@ -215,7 +215,7 @@ static struct node *target_expr(struct parser *p, struct token *tok)
 	return n;
 }
 
-/* target_chain: ("->" IDENT | "[" expr "]")* after a target */
+/* target_chain: ("->" IDENT | "[" expr "]")* ("$" | "$$")? after a target */
 static struct node *target_chain(struct parser *p, struct node *n)
 {
 	struct node head = { 0 }, *cur = &head;
@@ -235,6 +235,15 @@ static struct node *target_chain(struct parser *p, struct node *n)
 		}
 	}
 	n->args = head.next;
+	/* a trailing $ or $$ pretty-prints: $p->member$ */
+	if (n->args && p->tok->kind == TOK_PUNCT && tok_is(p->tok, "$")) {
+		n->num = 1;
+		p->tok++;
+	} else if (n->args && p->tok->kind == TOK_TARGET &&
+		   !strcmp(p->tok->text, "$$")) {
+		n->num = 2;
+		p->tok++;
+	}
 	return n;
 }
 

@@ -241,6 +241,18 @@ static void resolve_function(struct sema *se, struct probe *pr,
 		no_match(se, pp, fc->arg, pattern);
 }
 
+static bool has_target(const struct node *n)
+{
+	for (; n; n = n->next)
+		if (n->kind == N_TARGET || has_target(n->lhs) ||
+		    has_target(n->rhs) || has_target(n->cond) ||
+		    has_target(n->then) || has_target(n->els) ||
+		    has_target(n->init) || has_target(n->inc) ||
+		    has_target(n->body) || has_target(n->args))
+			return true;
+	return false;
+}
+
 static struct dwarf_session *dwarf_of(struct sema *se)
 {
 	if (!se->dw)
@@ -280,6 +292,7 @@ static bool resolve_debuginfo(struct sema *se, struct probe *pr,
 	char why[600];
 
 	spec.statement = fc->name == istr("statement");
+	spec.entry = !has_target(pr->body) && !has_target(pr->cond);
 	if (!fc->arg || fc->arg->kind != TOK_STR) {
 		sema_error(se, &fc->tok->pos, "'%s' needs a pattern in quotes, "
 			   "as in %s(\"vfs_read@fs/read_write.c\")", fc->name,
@@ -564,17 +577,6 @@ static void resolve_point(struct sema *se, struct probe *pr,
 		   from);
 }
 
-static bool has_target(const struct node *n)
-{
-	for (; n; n = n->next)
-		if (n->kind == N_TARGET || has_target(n->lhs) ||
-		    has_target(n->rhs) || has_target(n->cond) ||
-		    has_target(n->then) || has_target(n->els) ||
-		    has_target(n->init) || has_target(n->inc) ||
-		    has_target(n->body) || has_target(n->args))
-			return true;
-	return false;
-}
 
 /*
  * Target variables live in different places at each address, so a
@@ -1365,6 +1367,7 @@ static enum type target(struct sema *se, struct scope *sc, struct node *n)
 		sema_error(se, &n->tok->pos, "target variable '%s' used in "
 			   "function '%s'; target variables can only be used "
 			   "in probe bodies", n->name, sc->fn->name);
+		n->str = "0";	/* reported once */
 		return TY_UNKNOWN;
 	}
 	ty = dwarf_target(dwarf_of(se), sc->rp ? sc->rp->dw : NULL, n,
@@ -1788,6 +1791,7 @@ int sema_check(const struct session *ss, struct script *s,
 	if (se.errors)
 		goto out;
 	split_target_probes(&se);
+	prog->dw = se.dw;
 	if (!prog->nrprobes) {
 		diag_error(NULL, "no probes found");
 		return -1;

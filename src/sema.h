@@ -50,6 +50,7 @@ struct program {
 	int nfuncs;		/* functions used */
 	int nglobals;
 	const char *ksym_source;	/* symbol table used, or NULL */
+	struct dwarf_session *dw;	/* debuginfo opened, or NULL */
 };
 
 /*

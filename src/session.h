@@ -36,6 +36,7 @@ struct session {
 	bool suppress_warnings;	/* -w */
 	bool unoptimized;	/* -u: keep unused globals */
 	const char *dump;	/* --dump=ast|sema|tokens */
+	int listing;		/* -l 1, -L 2: list probe points, no pass 3 */
 	const char *tmpdir;	/* result: the pass 3/4 directory */
 };
 

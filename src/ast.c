@@ -340,7 +340,7 @@ void ast_print(FILE *out, const struct script *s, bool with_tapsets)
 		if (fn->body)
 			print_block(out, fn->body, 0);
 		else
-			fputs("%{ ... %}", out);
+			fprintf(out, "%%{%s%%}", fn->embedded);
 		fputc('\n', out);
 	}
 	for (const struct probe *pr = s->probes; pr; pr = pr->next) {

@@ -8,9 +8,9 @@ need_kernel
 n=0
 for f in testsuite/parse/*.stp testsuite/run/*.stp examples/*.stp; do
 	[ -f "$f" ] || continue
-	"$STAP" -p1 -r "$KREL" "$f" >"$TESTTMP/one" 2>"$TESTTMP/err" ||
+	"$STAP" -g -p1 -r "$KREL" "$f" >"$TESTTMP/one" 2>"$TESTTMP/err" ||
 		{ cat "$TESTTMP/err"; fail "$f does not parse"; }
-	"$STAP" -p1 -r "$KREL" "$TESTTMP/one" >"$TESTTMP/two" 2>"$TESTTMP/err" ||
+	"$STAP" -g -p1 -r "$KREL" "$TESTTMP/one" >"$TESTTMP/two" 2>"$TESTTMP/err" ||
 		{ cat "$TESTTMP/err"; fail "-p1 output of $f does not parse"; }
 	cmp -s "$TESTTMP/one" "$TESTTMP/two" ||
 		{ diff "$TESTTMP/one" "$TESTTMP/two"; fail "$f: round trip differs"; }

@@ -18,11 +18,11 @@ SANITIZE = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 LIBS = -ldw -lelf
 
 SRCS = $(wildcard src/*.c)
-STAP_SRCS = $(filter-out src/staprun.c,$(SRCS))
+STAP_SRCS = $(filter-out src/staprun.c src/stap-merge.c,$(SRCS))
 OBJS = $(STAP_SRCS:src/%.c=build/rel/%.o)
 CHECK_OBJS = $(STAP_SRCS:src/%.c=build/check/%.o)
 
-all: stap staprun
+all: stap staprun stap-merge
 
 stap: $(OBJS)
 	$(CC) $(CFLAGS) -o $@ $(OBJS) $(LIBS)
@@ -33,6 +33,11 @@ build/rel/%.o: src/%.c
 
 # staprun is static: a target host needs nothing but the kernel.
 staprun: src/staprun.c
+	$(CC) -O2 -g $(WARN) -static -o $@ $<
+
+# stap-merge merges the per-CPU files of bulk mode (stap -b); static so
+# the test guest can run it too.
+stap-merge: src/stap-merge.c
 	$(CC) -O2 -g $(WARN) -static -o $@ $<
 
 # The translator again, with sanitizers and warnings as errors.
@@ -58,17 +63,18 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/stap \
 		$(DESTDIR)$(PREFIX)/share/stap/runtime \
 		$(DESTDIR)$(PREFIX)/share/stap/tapset
-	install -m 755 stap staprun $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 stap staprun stap-merge $(DESTDIR)$(PREFIX)/bin/
 	install -m 755 src/stap-vm $(DESTDIR)$(PREFIX)/libexec/stap/
 	install -m 644 runtime/*.h $(DESTDIR)$(PREFIX)/share/stap/runtime/
 	install -m 644 tapset/*.stp $(DESTDIR)$(PREFIX)/share/stap/tapset/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/stap $(DESTDIR)$(PREFIX)/bin/staprun
+	rm -f $(DESTDIR)$(PREFIX)/bin/stap $(DESTDIR)$(PREFIX)/bin/staprun \
+		$(DESTDIR)$(PREFIX)/bin/stap-merge
 	rm -rf $(DESTDIR)$(PREFIX)/libexec/stap $(DESTDIR)$(PREFIX)/share/stap
 
 clean:
-	rm -rf build stap staprun
+	rm -rf build stap staprun stap-merge
 
 .PHONY: all deps check demo install uninstall clean
 

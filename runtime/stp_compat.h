@@ -15,6 +15,7 @@
 #include <linux/kprobes.h>
 #include <linux/debugfs.h>
 #include <linux/string.h>
+#include <linux/hrtimer.h>
 
 /* The kretprobe a return instance belongs to (ri->rp went away in 5.11). */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 11, 0)
@@ -31,6 +32,17 @@ static inline bool stp_dentry_bad(struct dentry *d)
 {
 	return IS_ERR_OR_NULL(d);
 }
+
+/* hrtimer_setup() replaced hrtimer_init() plus setting ->function in 6.13. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define stp_hrtimer_setup(t, fn, clock, mode) hrtimer_setup((t), (fn), (clock), (mode))
+#else
+#define stp_hrtimer_setup(t, fn, clock, mode)	\
+	do {					\
+		hrtimer_init((t), (clock), (mode));	\
+		(t)->function = (fn);		\
+	} while (0)
+#endif
 
 /* strscpy replaced strlcpy as the bounded copy (strlcpy gone in 6.8). */
 #define stp_strscpy(dst, src, len) strscpy((dst), (src), (len))

@@ -32,7 +32,10 @@
 #define MAXNESTING 10		/* script function call depth */
 #endif
 #ifndef MAXTRYLOCK
-#define MAXTRYLOCK 1000		/* spins on the globals lock before skipping */
+#define MAXTRYLOCK 100		/* tries of the globals lock before skipping */
+#endif
+#ifndef TRYLOCKDELAY
+#define TRYLOCKDELAY 10		/* microseconds between those tries */
 #endif
 #ifndef MAXERRORS
 #define MAXERRORS 0		/* errors tolerated before the session ends */
@@ -53,6 +56,22 @@
 #define STP_N_SUBBUFS 8		/* relay sub-buffers per CPU */
 #endif
 
+/*
+ * Overload protection, as SystemTap: on each CPU, once every
+ * STP_OVERLOAD_INTERVAL cycles, the session ends with an error if kernel
+ * and timer probes took more than STP_OVERLOAD_THRESHOLD cycles of that
+ * interval. -DSTP_NO_OVERLOAD turns it off.
+ */
+#ifndef STP_OVERLOAD_INTERVAL
+#define STP_OVERLOAD_INTERVAL 1000000000LL
+#endif
+#ifndef STP_OVERLOAD_THRESHOLD
+#define STP_OVERLOAD_THRESHOLD 500000000LL
+#endif
+#if !defined(STP_NO_OVERLOAD) && !defined(STAP_NO_OVERLOAD)
+#define STP_OVERLOAD
+#endif
+
 #define STP_ERRLEN 256		/* bytes of a formatted error message */
 
 /* What a probe is attached to. */
@@ -62,6 +81,8 @@ enum stp_probe_kind {
 	STP_ERROR,		/* runs on "stop" instead of end, after errors */
 	STP_KPROBE,		/* kernel.function("x") / .statement */
 	STP_KRETPROBE,		/* kernel.function("x").return */
+	STP_TIMER,		/* timer.s/ms/us/ns/hz/jiffies: one timer */
+	STP_PROFILE,		/* timer.profile: every tick on every CPU */
 };
 
 /* Session states, in the order a session goes through them. */
@@ -84,6 +105,10 @@ struct stp_probe {
 	const char *func;		/* what probefunc() returns */
 	void (*handler)(struct stp_context *c);	/* generated body */
 	int order;			/* begin/end/error: run order, low first */
+	int64_t period_ns;		/* STP_TIMER on an hrtimer: period */
+	int64_t randomize_ns;		/* +- this much, uniformly */
+	long period_jiffies;		/* STP_TIMER on a timer_list (jiffies) */
+	long randomize_jiffies;		/* +- this many jiffies */
 };
 
 /* What the generated module hands to stp_module_init(). */
@@ -109,6 +134,10 @@ struct stp_context {
 	/* Private to the runtime from here on. */
 	atomic_t busy;			/* 1 while a handler owns the context */
 	unsigned long probe_addr;	/* kprobe address, 0 if not a kprobe */
+	bool overload_check;		/* count this hit against overload */
+	u64 cycles_start;		/* get_cycles() when the hit began */
+	u64 cycles_base;		/* start of this CPU's overload interval */
+	u64 cycles_sum;			/* cycles spent in probes since then */
 	unsigned int len;		/* bytes used in buf */
 	char errbuf[STP_ERRLEN];	/* where error points after stp_error() */
 	char symbuf[KSYM_SYMBOL_LEN];	/* scratch for symbol names */

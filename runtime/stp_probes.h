@@ -14,11 +14,23 @@
  * running, staprun is asked to stop, and "stop" runs the error probes
  * instead of the end probes.
  *
+ * A probe that fires while this CPU's context is busy (reentrancy) is
+ * skipped and counted apart, as in SystemTap: such skips do not count
+ * against MAXSKIPPED. Kernel and timer probes are also timed for overload
+ * protection (see STP_OVERLOAD in stp_context.h).
+ *
  * "start" (from the ctl file) runs the begin probes in order and then
- * registers the kprobes and kretprobes by symbol name and offset; a probe
- * the kernel refuses is reported and the others keep running. "stop"
- * unregisters them, runs end (or error) probes and prints the error and
- * skip counts. Both run in process context with the ctl mutex held.
+ * registers the kprobes and kretprobes by symbol name and offset and
+ * starts the timers; a probe the kernel refuses is reported and the
+ * others keep running. "disarm" unregisters them; "stop" disarms if that
+ * was not done, runs end (or error) probes and prints the error and skip
+ * counts. All run in process context with the ctl mutex held.
+ *
+ * Timers: timer.s/ms/us/ns/hz are one hrtimer each (hard interrupt
+ * context, so the interrupted registers are c->regs), timer.jiffies one
+ * timer_list (softirq, no registers); each re-arms itself with its period
+ * plus a uniform random spread of +-randomize. timer.profile is one
+ * pinned hrtimer per online CPU firing every tick (TICK_NSEC).
  */
 #ifndef STP_PROBES_H
 #define STP_PROBES_H
@@ -31,15 +43,32 @@
 #include <linux/delay.h>
 #include <linux/vmalloc.h>
 #include <linux/slab.h>
+#include <linux/hrtimer.h>
+#include <linux/timer.h>
+#include <linux/random.h>
+#include <linux/jiffies.h>
+#include <asm/irq_regs.h>
+#include <linux/timex.h>
+#include <linux/cpu.h>
 #include "stp_context.h"
 #include "stp_print.h"
 #include "stp_compat.h"
 
-/* Registration state of one kernel probe of the table. */
+/* One of the per-CPU hrtimers of a timer.profile probe. */
+struct stp_ptimer {
+	struct hrtimer t;			/* pinned to its CPU */
+	const struct stp_probe *probe;		/* the timer.profile entry */
+	bool started;				/* hrtimer_start() was done */
+};
+
+/* Registration state of one kernel or timer probe of the table. */
 struct stp_kprobe {
 	union {
 		struct kprobe kp;		/* STP_KPROBE */
 		struct kretprobe rp;		/* STP_KRETPROBE */
+		struct hrtimer hrt;		/* STP_TIMER, period_ns */
+		struct timer_list tl;		/* STP_TIMER, period_jiffies */
+		struct stp_ptimer *pt;		/* STP_PROFILE: nr_cpu_ids */
 	} u;
 	const struct stp_probe *probe;		/* its table entry */
 	bool registered;			/* kernel accepted it */
@@ -54,12 +83,19 @@ static struct stp_kprobe *stp_kprobes;		/* one per table entry */
 static atomic_t stp_state = ATOMIC_INIT(STP_SESSION_STARTING);
 static atomic_t stp_exit_requested;		/* exit() called or errors */
 static atomic_t stp_nerrors;			/* errors reported */
-static atomic_t stp_nskipped;			/* probes skipped */
+static atomic_t stp_nskipped;			/* skips counted against MAXSKIPPED */
+static atomic_t stp_skip_lock;			/* of which: globals lock timeout */
+static atomic_t stp_skip_reentrant;		/* context busy; not in stp_nskipped */
+static atomic_t stp_overloaded;			/* overload protection tripped */
 static bool stp_started;			/* "start" was done */
+static bool stp_disarmed;			/* probes were unregistered */
 static DEFINE_RAW_SPINLOCK(stp_globals_lock);	/* the script globals */
 static unsigned long stp_globals_irqflags;	/* holder's saved irq flags */
 
-/* What exit() does: ask staprun (which polls ctl) to stop the session. */
+/*
+ * What exit() does: ask staprun (which polls ctl) to stop the session.
+ * From now on no new kernel or timer probe hit runs.
+ */
 static __maybe_unused void stp_request_exit(void)
 {
 	atomic_set(&stp_exit_requested, 1);
@@ -112,15 +148,17 @@ static __maybe_unused bool stp_lock_globals(struct stp_context *c)
 	unsigned long flags;
 	int i;
 
-	for (i = 0; i < MAXTRYLOCK; i++) {
+	for (i = 0; i <= MAXTRYLOCK; i++) {
 		local_irq_save(flags);
 		if (raw_spin_trylock(&stp_globals_lock)) {
 			stp_globals_irqflags = flags;
 			return true;
 		}
 		local_irq_restore(flags);
-		ndelay(100);
+		if (i < MAXTRYLOCK)
+			udelay(TRYLOCKDELAY);
 	}
+	atomic_inc(&stp_skip_lock);
 	stp_count_skip();
 	return false;
 }
@@ -144,11 +182,13 @@ static struct stp_context *stp_claim(const struct stp_probe *p, int state)
 
 	if (atomic_read(&stp_state) != state)
 		return NULL;
+	if (state == STP_SESSION_RUNNING && atomic_read(&stp_exit_requested))
+		return NULL;	/* exit() was called: no new hits */
 	cpu = smp_processor_id();
 	c = &stp_contexts[cpu];
 	if (atomic_inc_return(&c->busy) != 1) {
 		atomic_dec(&c->busy);
-		stp_count_skip();
+		atomic_inc(&stp_skip_reentrant);
 		return NULL;
 	}
 	c->probe = p;
@@ -161,7 +201,37 @@ static struct stp_context *stp_claim(const struct stp_probe *p, int state)
 	c->nesting = 0;
 	c->frames = stp_frames + cpu * stp_frame_stride;
 	c->probe_addr = 0;
+	c->overload_check = state == STP_SESSION_RUNNING;
+	if (c->overload_check)
+		c->cycles_start = get_cycles();
 	return c;
+}
+
+/*
+ * Overload protection (SystemTap's algorithm): add this hit's cycles to
+ * the CPU's sum; once an interval has passed, fail the session if the sum
+ * went over the threshold, and start a new interval.
+ */
+static void stp_check_overload(struct stp_context *c)
+{
+#ifdef STP_OVERLOAD
+	u64 now = get_cycles();
+	u64 interval;
+
+	c->cycles_sum += now - c->cycles_start;
+	interval = now > c->cycles_base ? now - c->cycles_base :
+		   STP_OVERLOAD_INTERVAL + 1;
+	if (interval <= STP_OVERLOAD_INTERVAL)
+		return;
+	if (c->cycles_sum > STP_OVERLOAD_THRESHOLD &&
+	    atomic_inc_return(&stp_overloaded) == 1) {
+		stp_emit_err("ERROR: probe overhead exceeded threshold\n");
+		atomic_inc(&stp_nerrors);
+		stp_fail_session();
+	}
+	c->cycles_base = now;
+	c->cycles_sum = 0;
+#endif
 }
 
 /* After the handler: flush output, report its error, free the context. */
@@ -177,6 +247,8 @@ static void stp_release(struct stp_context *c)
 		if (atomic_inc_return(&stp_nerrors) > MAXERRORS)
 			stp_fail_session();
 	}
+	if (c->overload_check)
+		stp_check_overload(c);
 	atomic_dec(&c->busy);
 }
 
@@ -214,6 +286,110 @@ static int stp_kretprobe_handler(struct kretprobe_instance *ri,
 	k->probe->handler(c);
 	stp_release(c);
 	return 0;
+}
+
+/* A timer or profile hit: run p with regs (may be NULL). */
+static void stp_timer_hit(const struct stp_probe *p, struct pt_regs *regs)
+{
+	struct stp_context *c = stp_claim(p, STP_SESSION_RUNNING);
+
+	if (!c)
+		return;
+	c->regs = regs;
+	p->handler(c);
+	stp_release(c);
+}
+
+/* Should a timer re-arm itself? Not once the session is ending. */
+static bool stp_timers_live(void)
+{
+	return atomic_read(&stp_state) == STP_SESSION_RUNNING &&
+	       !atomic_read(&stp_exit_requested);
+}
+
+/* period +- spread, uniformly (spread < period, checked by stap). */
+static u64 stp_jitter(u64 period, u64 spread)
+{
+	if (!spread)
+		return period;
+	return period - spread + get_random_u64() % (2 * spread + 1);
+}
+
+static enum hrtimer_restart stp_hrtimer_fn(struct hrtimer *t)
+{
+	struct stp_kprobe *k = container_of(t, struct stp_kprobe, u.hrt);
+	const struct stp_probe *p = k->probe;
+
+	if (!stp_timers_live())
+		return HRTIMER_NORESTART;
+	stp_timer_hit(p, get_irq_regs());
+	hrtimer_forward_now(t, ns_to_ktime(stp_jitter(p->period_ns,
+						      p->randomize_ns)));
+	return HRTIMER_RESTART;
+}
+
+static void stp_jtimer_fn(struct timer_list *t)
+{
+	struct stp_kprobe *k = container_of(t, struct stp_kprobe, u.tl);
+	const struct stp_probe *p = k->probe;
+
+	if (!stp_timers_live())
+		return;
+	stp_timer_hit(p, NULL);
+	mod_timer(t, jiffies + stp_jitter(p->period_jiffies,
+					  p->randomize_jiffies));
+}
+
+static enum hrtimer_restart stp_profile_fn(struct hrtimer *t)
+{
+	struct stp_ptimer *pt = container_of(t, struct stp_ptimer, t);
+
+	if (!stp_timers_live())
+		return HRTIMER_NORESTART;
+	stp_timer_hit(pt->probe, get_irq_regs());
+	hrtimer_forward_now(t, ns_to_ktime(TICK_NSEC));
+	return HRTIMER_RESTART;
+}
+
+/* Runs on the CPU the profile timer belongs to (IPI): start it there. */
+static void stp_profile_start_here(void *arg)
+{
+	struct stp_ptimer *pt = arg;
+
+	hrtimer_start(&pt->t, ns_to_ktime(TICK_NSEC), HRTIMER_MODE_REL_PINNED);
+	pt->started = true;
+}
+
+/* timer.profile: a pinned hrtimer on every online CPU. */
+static int stp_profile_register(struct stp_kprobe *k)
+{
+	unsigned int cpu;
+
+	k->u.pt = kcalloc(nr_cpu_ids, sizeof(*k->u.pt), GFP_KERNEL);
+	if (!k->u.pt)
+		return -ENOMEM;
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		struct stp_ptimer *pt = &k->u.pt[cpu];
+
+		pt->probe = k->probe;
+		stp_hrtimer_setup(&pt->t, stp_profile_fn, CLOCK_MONOTONIC,
+				  HRTIMER_MODE_REL_PINNED);
+		smp_call_function_single(cpu, stp_profile_start_here, pt, 1);
+	}
+	cpus_read_unlock();
+	return 0;
+}
+
+static void stp_profile_unregister(struct stp_kprobe *k)
+{
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++)
+		if (k->u.pt[cpu].started)
+			hrtimer_cancel(&k->u.pt[cpu].t);
+	kfree(k->u.pt);
+	k->u.pt = NULL;
 }
 
 /* Run every probe of kind in .order order (table order among equals). */
@@ -263,7 +439,49 @@ static int stp_kretprobe_maxactive(void)
 	return max_t(int, 10, 2 * num_possible_cpus());
 }
 
-/* Register every kprobe/kretprobe; failures are reported, not fatal. */
+/* Register one timer probe and start it. */
+static int stp_timer_register(struct stp_kprobe *k)
+{
+	const struct stp_probe *p = k->probe;
+
+	if (p->kind == STP_PROFILE)
+		return stp_profile_register(k);
+	if (p->period_jiffies > 0) {
+		timer_setup(&k->u.tl, stp_jtimer_fn, 0);
+		mod_timer(&k->u.tl, jiffies + stp_jitter(p->period_jiffies,
+							 p->randomize_jiffies));
+		return 0;
+	}
+	if (p->period_ns <= 0)
+		return -EINVAL;
+	stp_hrtimer_setup(&k->u.hrt, stp_hrtimer_fn, CLOCK_MONOTONIC,
+			  HRTIMER_MODE_REL);
+	hrtimer_start(&k->u.hrt, ns_to_ktime(stp_jitter(p->period_ns,
+							p->randomize_ns)),
+		      HRTIMER_MODE_REL);
+	return 0;
+}
+
+/* Stop a timer probe; it no longer re-arms (the session is not running). */
+static void stp_timer_unregister(struct stp_kprobe *k)
+{
+	const struct stp_probe *p = k->probe;
+
+	if (p->kind == STP_PROFILE)
+		stp_profile_unregister(k);
+	else if (p->period_jiffies > 0)
+		timer_delete_sync(&k->u.tl);
+	else
+		hrtimer_cancel(&k->u.hrt);
+}
+
+static bool stp_is_armed_kind(enum stp_probe_kind kind)
+{
+	return kind == STP_KPROBE || kind == STP_KRETPROBE ||
+	       kind == STP_TIMER || kind == STP_PROFILE;
+}
+
+/* Register every kernel and timer probe; failures are reported, not fatal. */
 static void stp_register_probes(void)
 {
 	unsigned int i;
@@ -273,11 +491,13 @@ static void stp_register_probes(void)
 		struct stp_kprobe *k = &stp_kprobes[i];
 		int rc;
 
-		if (p->kind != STP_KPROBE && p->kind != STP_KRETPROBE)
+		if (!stp_is_armed_kind(p->kind))
 			continue;
 		memset(&k->u, 0, sizeof(k->u));
 		k->probe = p;
-		if (p->kind == STP_KPROBE) {
+		if (p->kind == STP_TIMER || p->kind == STP_PROFILE) {
+			rc = stp_timer_register(k);
+		} else if (p->kind == STP_KPROBE) {
 			k->u.kp.symbol_name = p->symbol;
 			k->u.kp.offset = p->offset;
 			k->u.kp.pre_handler = stp_kprobe_handler;
@@ -310,7 +530,10 @@ static void stp_unregister_probes(void)
 
 		if (!k->registered)
 			continue;
-		if (k->probe->kind == STP_KPROBE) {
+		if (k->probe->kind == STP_TIMER ||
+		    k->probe->kind == STP_PROFILE) {
+			stp_timer_unregister(k);
+		} else if (k->probe->kind == STP_KPROBE) {
 			unregister_kprobe(&k->u.kp);
 		} else {
 			unregister_kretprobe(&k->u.rp);
@@ -333,16 +556,53 @@ static int stp_session_start(void)
 	if (atomic_cmpxchg(&stp_state, STP_SESSION_STARTING,
 			   STP_SESSION_RUNNING) != STP_SESSION_STARTING)
 		return 0;	/* errors in begin: nothing to arm */
-	if (!atomic_read(&stp_exit_requested))
+	if (!atomic_read(&stp_exit_requested) && !stp_disarmed)
 		stp_register_probes();
 	return 0;
+}
+
+/*
+ * ctl "disarm": unregister the kernel and timer probes, so staprun can
+ * drain what they wrote before the end probes add theirs.
+ */
+static int stp_session_disarm(void)
+{
+	if (!stp_disarmed) {
+		stp_disarmed = true;
+		stp_unregister_probes();
+	}
+	return 0;
+}
+
+/* The end-of-session report on stderr, as SystemTap words it. */
+static void stp_report(void)
+{
+	int errors = atomic_read(&stp_nerrors);
+	int skipped = atomic_read(&stp_nskipped);
+	int reentrant = atomic_read(&stp_skip_reentrant);
+	int lock = atomic_read(&stp_skip_lock);
+
+	if (!errors && !skipped && !reentrant)
+		return;
+	stp_emit_err("WARNING: Number of errors: %d, skipped probes: %d\n",
+		     errors, skipped);
+	if (lock)
+		stp_emit_err("WARNING: Skipped due to global lock timeout: %d\n",
+			     lock);
+	if (reentrant)
+		stp_emit_err("WARNING: Skipped due to reentrancy: %d\n",
+			     reentrant);
+	if (skipped > lock)
+		stp_emit_err("WARNING: Skipped due to other causes: %d\n",
+			     skipped - lock);
 }
 
 /* ctl "stop": disarm, run end (or error) probes, report the counts. */
 static int stp_session_stop(void)
 {
-	int old, errors, skipped;
+	int old;
 
+	stp_session_disarm();
 	old = atomic_cmpxchg(&stp_state, STP_SESSION_RUNNING,
 			     STP_SESSION_STOPPING);
 	if (old == STP_SESSION_STARTING)
@@ -350,21 +610,12 @@ static int stp_session_stop(void)
 				     STP_SESSION_STOPPING);
 	if (old == STP_SESSION_STOPPING || old == STP_SESSION_STOPPED)
 		return 0;
-	stp_unregister_probes();
 	if (old == STP_SESSION_ERROR)
 		stp_run_kind(STP_ERROR, STP_SESSION_ERROR);
 	else
 		stp_run_kind(STP_END, STP_SESSION_STOPPING);
 	atomic_set(&stp_state, STP_SESSION_STOPPED);
-
-	errors = atomic_read(&stp_nerrors);
-	skipped = atomic_read(&stp_nskipped);
-	if (errors || skipped)
-		stp_emit_err("WARNING: Number of errors: %d, skipped probes: %d\n",
-			     errors, skipped);
-	if (atomic_read(&stp_dropped))
-		stp_emit_err("WARNING: %d records lost: relay buffers full\n",
-			     atomic_read(&stp_dropped));
+	stp_report();
 	return 0;
 }
 

@@ -14,9 +14,17 @@
  *   stp_module_exit()      undoes init in reverse, disarming first if
  *                          staprun died without writing "stop".
  *
- * Reading ctl returns one line "STATE ERRORS SKIPPED FAILED": STATE is
- * starting, running, exit (staprun should stop now), stopping or stopped;
- * FAILED is 1 when errors ended the session.
+ * The debugfs directory is named after the module as loaded
+ * (THIS_MODULE->name), so a module renamed by staprun -R gets its own.
+ *
+ * Reading ctl returns one line
+ *   "STATE ERRORS SKIPPED FAILED DROPPED DROPPED_BYTES DROPPED_LINES BULK FLIGHT SEQ"
+ * STATE is starting, running, exit (staprun should stop now), stopping
+ * or stopped; FAILED is 1 when errors ended the session; DROPPED* count
+ * output lost because relay was full; BULK and FLIGHT are the modes; SEQ
+ * is the last sequence number handed out (staprun merges up to it).
+ * ctl is open in one process at a time (one staprun attached): a second
+ * open gets EBUSY.
  */
 #ifndef STP_RUNTIME_H
 #define STP_RUNTIME_H
@@ -39,9 +47,11 @@
 #include "stp_probes.h"
 #include "stp_helpers.h"
 #include "stp_backtrace.h"
+#include "stp_memory.h"
 
 static struct dentry *stp_dir;		/* /sys/kernel/debug/MODNAME */
 static DEFINE_MUTEX(stp_ctl_mutex);	/* serialises start/stop/exit */
+static atomic_t stp_ctl_open;		/* 1 while a staprun has ctl open */
 
 static const char *stp_state_name(void)
 {
@@ -59,13 +69,19 @@ static const char *stp_state_name(void)
 static ssize_t stp_ctl_read(struct file *file, char __user *ubuf,
 			    size_t count, loff_t *ppos)
 {
-	char line[64];
+	char line[160];
 	int n;
 
-	n = scnprintf(line, sizeof(line), "%s %d %d %d\n", stp_state_name(),
-		      atomic_read(&stp_nerrors), atomic_read(&stp_nskipped),
+	n = scnprintf(line, sizeof(line), "%s %d %d %d %d %lld %lld %d %d %lld\n",
+		      stp_state_name(), atomic_read(&stp_nerrors),
+		      atomic_read(&stp_nskipped),
 		      atomic_read(&stp_nerrors) > MAXERRORS ||
-		      atomic_read(&stp_nskipped) > MAXSKIPPED);
+		      atomic_read(&stp_nskipped) > MAXSKIPPED ||
+		      atomic_read(&stp_overloaded),
+		      atomic_read(&stp_dropped),
+		      (long long)atomic64_read(&stp_dropped_bytes),
+		      (long long)atomic64_read(&stp_dropped_lines),
+		      STP_BULK, stp_flight, (long long)atomic64_read(&stp_seq));
 	return simple_read_from_buffer(ubuf, count, ppos, line, n);
 }
 
@@ -83,6 +99,8 @@ static ssize_t stp_ctl_write(struct file *file, const char __user *ubuf,
 	mutex_lock(&stp_ctl_mutex);
 	if (!strcmp(cmd, "start"))
 		rc = stp_session_start();
+	else if (!strcmp(cmd, "disarm"))
+		rc = stp_session_disarm();
 	else if (!strcmp(cmd, "stop"))
 		rc = stp_session_stop();
 	else
@@ -91,8 +109,24 @@ static ssize_t stp_ctl_write(struct file *file, const char __user *ubuf,
 	return rc ? rc : count;
 }
 
+/* One staprun at a time: a second one gets EBUSY. */
+static int stp_ctl_open_fn(struct inode *inode, struct file *file)
+{
+	if (atomic_cmpxchg(&stp_ctl_open, 0, 1))
+		return -EBUSY;
+	return 0;
+}
+
+static int stp_ctl_release(struct inode *inode, struct file *file)
+{
+	atomic_set(&stp_ctl_open, 0);
+	return 0;
+}
+
 static const struct file_operations stp_ctl_fops = {
 	.owner = THIS_MODULE,
+	.open = stp_ctl_open_fn,
+	.release = stp_ctl_release,
 	.read = stp_ctl_read,
 	.write = stp_ctl_write,
 	.llseek = default_llseek,
@@ -127,7 +161,7 @@ static __maybe_unused int stp_module_init(const struct stp_module_desc *desc)
 	if (!stp_kprobes)
 		goto err_free_memory;
 
-	stp_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	stp_dir = debugfs_create_dir(THIS_MODULE->name, NULL);
 	if (stp_dentry_bad(stp_dir)) {
 		rc = stp_dir ? PTR_ERR(stp_dir) : -ENODEV;
 		pr_err("cannot create debugfs directory: %d\n", rc);

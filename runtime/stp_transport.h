@@ -13,7 +13,16 @@
  * A record is reserved and filled with interrupts off on the writing CPU,
  * so it never straddles a relay sub-buffer and is never interleaved with
  * another record of the same CPU. The channel runs in no-overwrite mode:
- * when staprun falls behind, new records are dropped and counted.
+ * when staprun falls behind, new records are dropped and counted (records,
+ * bytes and the lines they held), and the counts reach staprun through
+ * the ctl file so the loss is reported exactly.
+ *
+ * Module parameters set by staprun: stp_bufsize (MB per CPU, -b or
+ * stap -s; 0 keeps STP_N_SUBBUFS * STP_SUBBUF_SIZE) and stp_flight (-F:
+ * flight recorder, overwrite mode: the newest output is kept until a
+ * staprun attaches, older records are overwritten, not counted).
+ * A module built with -DSTP_BULKMODE (stap -b) says so in its .modinfo
+ * (stp_bulk=1) and ctl; staprun then writes each CPU to its own file.
  */
 #ifndef STP_TRANSPORT_H
 #define STP_TRANSPORT_H
@@ -40,12 +49,46 @@ struct stp_rec {
 static struct rchan *stp_chan;		/* the relay channel */
 static atomic64_t stp_seq;		/* last sequence number handed out */
 static atomic_t stp_dropped;		/* records lost because relay was full */
+static atomic64_t stp_dropped_bytes;	/* their payload bytes */
+static atomic64_t stp_dropped_lines;	/* newlines in their payloads */
 
-/* No-overwrite mode: refuse to start a new sub-buffer while all are full. */
+static int stp_bufsize;			/* MB per CPU; 0: the default */
+module_param(stp_bufsize, int, 0444);
+MODULE_PARM_DESC(stp_bufsize, "relay buffer per CPU in MB (staprun -b)");
+static bool stp_flight;			/* flight recorder: overwrite */
+module_param(stp_flight, bool, 0444);
+MODULE_PARM_DESC(stp_flight, "flight recorder mode (staprun -F)");
+
+#ifdef STP_BULKMODE
+MODULE_INFO(stp_bulk, "1");
+#define STP_BULK 1
+#else
+#define STP_BULK 0
+#endif
+
+/*
+ * No-overwrite mode: refuse to start a new sub-buffer while all are full.
+ * Flight recorder mode: always go on, overwriting the oldest.
+ */
 static int stp_subbuf_start(struct rchan_buf *buf, void *subbuf,
 			    void *prev_subbuf, size_t prev_padding)
 {
-	return !relay_buf_full(buf);
+	return stp_flight || !relay_buf_full(buf);
+}
+
+/* Count a lost record and what it held. */
+static void stp_count_drop(const char *data, size_t len)
+{
+	const char *p = data, *end = data + len;
+	long lines = 0;
+
+	while ((p = memchr(p, '\n', end - p))) {
+		lines++;
+		p++;
+	}
+	atomic_inc(&stp_dropped);
+	atomic64_add(len, &stp_dropped_bytes);
+	atomic64_add(lines, &stp_dropped_lines);
 }
 
 static struct dentry *stp_create_buf_file(const char *filename,
@@ -75,30 +118,46 @@ static const struct rchan_callbacks stp_relay_callbacks = {
  * Append one record to the current CPU's relay buffer. Callable from any
  * context, probe handlers included; never sleeps. Payloads longer than
  * STP_MAXREC are cut.
+ *
+ * This is relay_write() done by hand: the record is copied into the
+ * sub-buffer first and buf->offset moves past it afterwards, so staprun,
+ * reading on another CPU, never sees a reserved but unfilled record (as
+ * it could with relay_reserve()). When the sub-buffer is full,
+ * relay_switch_subbuf() moves to the next one, or returns 0 when all are
+ * full (no-overwrite mode): the record is then dropped and counted.
  */
 static void stp_emit(int chan, const char *data, size_t len)
 {
-	struct stp_rec *r;
+	struct rchan_buf *buf;
+	struct stp_rec r;
 	unsigned long flags;
-	size_t padded;
+	size_t padded, total;
+	char *dst;
 
 	if (!stp_chan || !len)
 		return;
 	if (len > STP_MAXREC)
 		len = STP_MAXREC;
 	padded = ALIGN(len, 8);
+	total = sizeof(r) + padded;
 	local_irq_save(flags);
-	r = relay_reserve(stp_chan, sizeof(*r) + padded);
-	if (r) {
-		r->len = len;
-		r->chan = chan;
-		r->pad = 0;
-		r->seq = atomic64_inc_return(&stp_seq);
-		memcpy(r + 1, data, len);
-		memset((char *)(r + 1) + len, 0, padded - len);
-	} else {
-		atomic_inc(&stp_dropped);
+	buf = *this_cpu_ptr(stp_chan->buf);
+	if (unlikely(buf->offset + total > stp_chan->subbuf_size) &&
+	    !relay_switch_subbuf(buf, total)) {
+		stp_count_drop(data, len);
+		local_irq_restore(flags);
+		return;
 	}
+	r.len = len;
+	r.chan = chan;
+	r.pad = 0;
+	r.seq = atomic64_inc_return(&stp_seq);
+	dst = (char *)buf->data + buf->offset;
+	memcpy(dst, &r, sizeof(r));
+	memcpy(dst + sizeof(r), data, len);
+	memset(dst + sizeof(r) + len, 0, padded - len);
+	smp_wmb();	/* the record before the offset that publishes it */
+	WRITE_ONCE(buf->offset, buf->offset + total);
 	local_irq_restore(flags);
 }
 
@@ -118,7 +177,14 @@ static __printf(1, 2) void stp_emit_err(const char *fmt, ...)
 /* Open the relay channel "trace" under dir: files trace0..traceN. */
 static int stp_transport_open(struct dentry *dir)
 {
-	stp_chan = relay_open("trace", dir, STP_SUBBUF_SIZE, STP_N_SUBBUFS,
+	size_t n = STP_N_SUBBUFS;
+
+	if (stp_bufsize < 0 || stp_bufsize > 4095)
+		return -EINVAL;
+	if (stp_bufsize)
+		n = max_t(size_t, 2, ((size_t)stp_bufsize << 20) /
+				     STP_SUBBUF_SIZE);
+	stp_chan = relay_open("trace", dir, STP_SUBBUF_SIZE, n,
 			      &stp_relay_callbacks, NULL);
 	return stp_chan ? 0 : -ENOMEM;
 }

@@ -4,19 +4,36 @@
  *
  * The session, as seen from here:
  *
- *   1. Read the .ko's .modinfo (module name, vermagic) so failures can be
- *      explained, and refuse early if a module of that name is loaded.
+ *   1. Read the .ko's .modinfo (module name, vermagic, bulk mode) so
+ *      failures can be explained, and refuse early if a module of that
+ *      name is loaded. With -R, rename the module in memory first (the
+ *      name lives in the .gnu.linkonce.this_module section).
  *   2. With -c CMD, fork the command now (its pid goes into stp_target)
  *      but hold it on a pipe until the probes are armed.
- *   3. finit_module() with the parameters, open /sys/kernel/debug/NAME/
- *      ctl and the relay files trace0..N, write "start" to ctl (the module
- *      runs its begin probes and arms its kprobes), release CMD.
- *   4. Every 20 ms: read all relay files, merge their records by sequence
- *      number, write channel 1 to stdout (or -o FILE) and channel 2 to
- *      stderr; read ctl. Stop when ctl says "exit", on SIGINT/SIGTERM, or
- *      when CMD exits.
- *   5. Write "stop" (end probes run), drain the relay files, close
- *      everything and delete_module().
+ *   3. finit_module() (init_module() for a renamed image) with the
+ *      parameters, open /sys/kernel/debug/NAME/ctl and the relay files
+ *      trace0..N, write "start" to ctl (the module runs its begin probes
+ *      and arms its probes), release CMD.
+ *   4. Read all relay files, merge their records by sequence number and
+ *      write channel 1 to stdout (or -o FILE, switching files with -S)
+ *      and channel 2 to stderr; in bulk mode each CPU goes to its own
+ *      file, records kept whole for stap-merge. Read ctl. Stop when ctl
+ *      says "exit", on SIGINT/SIGTERM/SIGHUP, when CMD exits, or when
+ *      writing the output fails.
+ *   5. Write "disarm" (no probe fires any more), drain the relay files,
+ *      write "stop" (end or error probes run), drain again, report lost
+ *      output, close everything and delete_module().
+ *
+ * Detaching: -L (or -D / -F without -o) stops after step 3 and leaves
+ * the module running; SIGQUIT detaches a running staprun. A later
+ * "staprun -A NAME" attaches and goes on from step 4. Output written
+ * meanwhile waits in the module's relay buffers (-b MB), or, in
+ * flight-recorder mode (-F), the newest of it does. -D / -F with -o run
+ * the whole session in the background instead.
+ *
+ * Exit status: 0 the session ended normally; 1 it ended because of
+ * errors in the script (MAXERRORS, MAXSKIPPED, overload), or staprun
+ * could not load, attach, write its output or unload; 2 bad usage.
  *
  * The record format and the ctl protocol are in doc/runtime-abi.md.
  * Built static: a target host needs nothing but this file and the .ko.
@@ -24,6 +41,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -40,10 +58,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#define STAPRUN_VERSION "0.1"
 #define DEBUGFS "/sys/kernel/debug"
 #define MAX_CPUS 1024
 #define POLL_MS 20
 #define MAX_REC (1 << 20)	/* larger than any record the runtime writes */
+#define MODULE_NAME_LEN 56	/* the kernel's limit, NUL included */
 
 /* Header of one relay record; must match struct stp_rec in runtime/. */
 struct rec {
@@ -61,9 +81,22 @@ struct cpubuf {
 	size_t cap;		/* allocated size of data */
 };
 
+/* Where channel 1 goes: stdout, a file, or numbered files (-S). */
+struct outfile {
+	int fd;			/* current file */
+	char base[PATH_MAX];	/* -o name (bulk: with _CPU), "" for stdout */
+	int fnum;		/* -S: number of the current file */
+	off_t size;		/* bytes in the current file */
+};
+
 static const char *progname = "staprun";
 static int verbose;
-static int out_fd = STDOUT_FILENO;	/* channel 1 destination */
+static bool no_warnings;		/* -w */
+static bool bulk;			/* per-CPU output files */
+static long long size_limit;		/* -S: bytes per file, 0 = none */
+static int keep_files;			/* -S: files kept, 0 = all */
+static struct outfile outs[MAX_CPUS];	/* [0] normally; one a CPU in bulk */
+static bool write_failed;		/* an output write failed */
 static struct cpubuf cpus[MAX_CPUS];
 static int ncpus;
 static volatile sig_atomic_t got_signal;
@@ -95,11 +128,29 @@ static __attribute__((format(printf, 1, 2))) void info(const char *fmt, ...)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: staprun [-o FILE] [-c CMD] [-v] [-h] MODULE.ko [param=value...]\n"
-		"  -o FILE  write the script's output to FILE instead of stdout\n"
-		"  -c CMD   run CMD (/bin/sh -c CMD) once probes are armed; stop when it exits\n"
-		"  -v       say what staprun is doing\n"
-		"  -h       this help\n");
+		"usage: staprun [OPTIONS] MODULE.ko [param=value...]\n"
+		"       staprun [OPTIONS] -A MODULE\n"
+		"  -o FILE     write the script's output to FILE instead of stdout\n"
+		"  -S SIZE[,N] with -o: switch to FILE.1, FILE.2, ... every SIZE MB,\n"
+		"              keeping the newest N files\n"
+		"  -c CMD      run CMD (/bin/sh -c CMD) once probes are armed; stop when it exits\n"
+		"  -x PID      target() is PID\n"
+		"  -b MB       relay buffer size per CPU, 1..4095 MB\n"
+		"  -L          load and start the module, then detach (see -A)\n"
+		"  -A          attach to a module that is already loaded\n"
+		"  -D          run in the background: with -o the whole session,\n"
+		"              without it detach like -L\n"
+		"  -F          flight recorder: keep the newest output in the module's\n"
+		"              buffer until a staprun -A reads it (-o: in the background)\n"
+		"  -R          rename the module (NAME_PID) so several copies can run\n"
+		"  -w          suppress warnings\n"
+		"  -v          say what staprun is doing\n"
+		"  -V          print the version and exit\n"
+		"  -h          this help\n"
+		"SIGINT, SIGTERM and SIGHUP end the session (end probes run);\n"
+		"SIGQUIT detaches and leaves the module running.\n"
+		"Exit status: 0 normal end, 1 errors ended the session or staprun\n"
+		"failed, 2 bad usage.\n");
 }
 
 static void on_signal(int sig)
@@ -114,8 +165,8 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* Write all of buf to fd, retrying short writes. */
-static void write_all(int fd, const char *buf, size_t len)
+/* Write all of buf to fd, retrying short writes; -1 on failure. */
+static int write_all(int fd, const char *buf, size_t len)
 {
 	while (len) {
 		ssize_t n = write(fd, buf, len);
@@ -123,11 +174,12 @@ static void write_all(int fd, const char *buf, size_t len)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return;	/* output gone: nothing better to do */
+			return -1;
 		}
 		buf += n;
 		len -= n;
 	}
+	return 0;
 }
 
 /* ---- the .ko file: module name and vermagic from .modinfo ---- */
@@ -136,8 +188,11 @@ static void write_all(int fd, const char *buf, size_t len)
 struct modfile {
 	char name[64];		/* what the kernel will call it */
 	char vermagic[256];	/* "6.1.0-56-cloud-amd64 SMP mod_unload ..." */
+	char bulk[4];		/* "1": built with -DSTP_BULKMODE (stap -b) */
 	char *image;		/* whole file */
 	size_t size;
+	size_t this_off;	/* .gnu.linkonce.this_module: file offset */
+	size_t this_size;	/* and size; 0 if not found */
 };
 
 static int read_file(const char *path, char **data, size_t *size)
@@ -206,9 +261,17 @@ static void parse_modinfo(struct modfile *m)
 		    strsh->sh_offset + strsh->sh_size > m->size)
 			return;
 		name = m->image + strsh->sh_offset + sh[i].sh_name;
-		if (strcmp(name, ".modinfo") ||
-		    sh[i].sh_offset + sh[i].sh_size > m->size)
+		if (sh[i].sh_offset + sh[i].sh_size > m->size)
 			continue;
+		if (!strcmp(name, ".gnu.linkonce.this_module")) {
+			m->this_off = sh[i].sh_offset;
+			m->this_size = sh[i].sh_size;
+			continue;
+		}
+		if (strcmp(name, ".modinfo"))
+			continue;
+		modinfo_get(m->image + sh[i].sh_offset, sh[i].sh_size,
+			    "stp_bulk", m->bulk, sizeof(m->bulk));
 		modinfo_get(m->image + sh[i].sh_offset, sh[i].sh_size,
 			    "vermagic", m->vermagic, sizeof(m->vermagic));
 		modinfo_get(m->image + sh[i].sh_offset, sh[i].sh_size,
@@ -295,6 +358,111 @@ static void explain_load_error(int e, const struct modfile *m)
 	}
 }
 
+/*
+ * -R: give the module a new name in the in-memory image. The kernel takes
+ * the name from struct module in .gnu.linkonce.this_module, where it sits
+ * NUL-padded in a MODULE_NAME_LEN array: find the old name there and
+ * overwrite the whole array.
+ */
+static int rename_module(struct modfile *m, const char *newname)
+{
+	size_t oldlen = strlen(m->name), i;
+	char *sec = m->image + m->this_off;
+
+	if (!m->this_size || strlen(newname) >= MODULE_NAME_LEN)
+		return -1;
+	for (i = 0; i + MODULE_NAME_LEN <= m->this_size; i++) {
+		if (memcmp(sec + i, m->name, oldlen + 1))
+			continue;
+		memset(sec + i, 0, MODULE_NAME_LEN);
+		memcpy(sec + i, newname, strlen(newname));
+		snprintf(m->name, sizeof(m->name), "%s", newname);
+		return 0;
+	}
+	return -1;
+}
+
+/* ---- output files ---- */
+
+/* The file name for output o: BASE, BASE.N with -S. */
+static void out_name(const struct outfile *o, char *buf, size_t len, int fnum)
+{
+	if (size_limit)
+		snprintf(buf, len, "%s.%d", o->base, fnum);
+	else
+		snprintf(buf, len, "%s", o->base);
+}
+
+static int out_open(struct outfile *o)
+{
+	char path[PATH_MAX + 16];
+
+	if (!o->base[0]) {
+		o->fd = STDOUT_FILENO;
+		return 0;
+	}
+	out_name(o, path, sizeof(path), o->fnum);
+	o->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (o->fd < 0) {
+		err("cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	o->size = 0;
+	return 0;
+}
+
+/* -S: the current file is full; go on with the next, drop the oldest. */
+static int out_switch(struct outfile *o)
+{
+	char path[PATH_MAX + 16];
+
+	if (close(o->fd) < 0)
+		return -1;
+	o->fnum++;
+	if (keep_files && o->fnum >= keep_files) {
+		out_name(o, path, sizeof(path), o->fnum - keep_files);
+		unlink(path);
+	}
+	return out_open(o);
+}
+
+/* Append to output o, switching files first when -S says so. */
+static void out_write(struct outfile *o, const char *buf, size_t len)
+{
+	if (write_failed)
+		return;
+	if (size_limit && o->size && o->size + (off_t)len > size_limit &&
+	    out_switch(o) < 0)
+		goto fail;
+	if (write_all(o->fd, buf, len) < 0)
+		goto fail;
+	o->size += len;
+	return;
+fail:
+	err("cannot write the output: %s", strerror(errno));
+	write_failed = true;
+}
+
+static void out_close_all(int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (outs[i].fd > STDERR_FILENO && close(outs[i].fd) < 0 &&
+		    !write_failed) {
+			err("cannot write the output: %s", strerror(errno));
+			write_failed = true;
+		}
+		outs[i].fd = -1;
+	}
+}
+
+/* Channel 2: warnings and errors to stderr (-w drops the warnings). */
+static void write_stderr(const char *buf, size_t len)
+{
+	if (no_warnings && len >= 8 && !memcmp(buf, "WARNING:", 8))
+		return;
+	write_all(STDERR_FILENO, buf, len);
+}
+
 /* ---- the -c command ---- */
 
 /* Fork CMD, held until release_child() writes to the pipe. */
@@ -353,7 +521,21 @@ static int open_relays(const char *name)
 	return ncpus ? 0 : -1;
 }
 
-/* Read whatever each relay file has; returns total bytes read. */
+static void close_relays(void)
+{
+	for (int i = 0; i < ncpus; i++) {
+		close(cpus[i].fd);
+		free(cpus[i].data);
+		cpus[i].data = NULL;
+		cpus[i].len = cpus[i].cap = 0;
+	}
+}
+
+/*
+ * Read whatever each relay file has; returns total bytes read. The
+ * buffer always has room for a whole sub-buffer, so a read never ends
+ * inside a record.
+ */
 static size_t read_relays(void)
 {
 	size_t total = 0;
@@ -366,8 +548,8 @@ static size_t read_relays(void)
 			size_t room;
 			ssize_t n;
 
-			if (b->cap - b->len < 65536) {
-				size_t cap = b->cap ? b->cap * 2 : 1 << 18;
+			if (b->cap - b->len < (1 << 17)) {
+				size_t cap = b->cap ? b->cap * 2 : 1 << 19;
 				char *d = realloc(b->data, cap);
 
 				if (!d)
@@ -420,10 +602,15 @@ static const struct rec *rec_at(const struct cpubuf *b, size_t off)
 }
 
 /*
- * Write out every complete record, merging the CPUs by sequence number;
- * an incomplete record at the end of a buffer waits for the next read.
+ * Write out every complete record up to sequence number limit: merged
+ * across CPUs by sequence number, or in bulk mode each CPU's records
+ * whole into its own file. The caller reads the module's last sequence
+ * number before reading the relay files, so every record up to it is
+ * already in our buffers: a later one may still have a predecessor on a
+ * CPU read earlier, and waits for the next round. An incomplete record at
+ * the end of a buffer waits too.
  */
-static void write_records(void)
+static void write_records(uint64_t limit)
 {
 	size_t off[MAX_CPUS] = { 0 };
 	int i;
@@ -448,13 +635,16 @@ static void write_records(void)
 				bi = i;
 			}
 		}
-		if (!best)
+		if (!best || best->seq > limit)
 			break;
 		if (best->chan == 2)
-			write_all(STDERR_FILENO, (const char *)(best + 1),
-				  best->len);
+			write_stderr((const char *)(best + 1), best->len);
+		else if (bulk)
+			out_write(&outs[bi], (const char *)best,
+				  rec_size(best));
 		else
-			write_all(out_fd, (const char *)(best + 1), best->len);
+			out_write(&outs[0], (const char *)(best + 1),
+				  best->len);
 		off[bi] += rec_size(best);
 	}
 	for (i = 0; i < ncpus; i++) {
@@ -475,7 +665,7 @@ static void drain_relays(void)
 			quiet = 0;
 		else
 			quiet++;
-		write_records();
+		write_records(UINT64_MAX);
 	}
 	for (int i = 0; i < ncpus; i++)
 		if (cpus[i].len)
@@ -485,17 +675,23 @@ static void drain_relays(void)
 
 /* ---- ctl ---- */
 
-/* What ctl says: "STATE ERRORS SKIPPED FAILED". */
+/* What ctl says (see runtime/stp_runtime.h). */
 struct ctl_status {
 	char state[16];		/* starting, running, exit, stopping, stopped */
 	int errors;		/* errors reported */
 	int skipped;		/* probes skipped */
 	int failed;		/* 1: errors ended the session */
+	int dropped;		/* records lost: relay was full */
+	long long dropped_bytes;	/* their bytes */
+	long long dropped_lines;	/* and lines */
+	int bulk;		/* built for bulk mode */
+	int flight;		/* loaded in flight recorder mode */
+	unsigned long long seq;	/* last sequence number the module gave */
 };
 
 static int read_ctl(int fd, struct ctl_status *st)
 {
-	char buf[128];
+	char buf[192];
 	ssize_t n;
 
 	n = pread(fd, buf, sizeof(buf) - 1, 0);
@@ -503,8 +699,11 @@ static int read_ctl(int fd, struct ctl_status *st)
 		return -1;
 	buf[n] = '\0';
 	memset(st, 0, sizeof(*st));
-	if (sscanf(buf, "%15s %d %d %d", st->state, &st->errors,
-		   &st->skipped, &st->failed) < 1)
+	st->seq = UINT64_MAX;
+	if (sscanf(buf, "%15s %d %d %d %d %lld %lld %d %d %llu", st->state,
+		   &st->errors, &st->skipped, &st->failed, &st->dropped,
+		   &st->dropped_bytes, &st->dropped_lines, &st->bulk,
+		   &st->flight, &st->seq) < 1)
 		return -1;
 	return 0;
 }
@@ -547,10 +746,11 @@ static int unload(const char *name)
 	return -1;
 }
 
-/* Join the module parameters, adding stp_target=PID with -c. */
-static char *build_params(char **argv, int argc, pid_t target)
+/* Join the module parameters and the ones staprun adds. */
+static char *build_params(char **argv, int argc, long target, int bufsize,
+			  bool flight)
 {
-	size_t len = 64;
+	size_t len = 128;
 	char *p;
 	int i;
 
@@ -564,8 +764,79 @@ static char *build_params(char **argv, int argc, pid_t target)
 		strcat(p, " ");
 	}
 	if (target > 0)
-		sprintf(p + strlen(p), "stp_target=%d", (int)target);
+		sprintf(p + strlen(p), "stp_target=%ld ", target);
+	if (bufsize)
+		sprintf(p + strlen(p), "stp_bufsize=%d ", bufsize);
+	if (flight)
+		strcat(p, "stp_flight=1 ");
 	return p;
+}
+
+/* -S SIZE[,N] */
+static int parse_size_opt(const char *arg)
+{
+	char *end;
+	long mb = strtol(arg, &end, 10);
+
+	if (mb <= 0 || (*end && *end != ','))
+		return -1;
+	size_limit = (long long)mb << 20;
+	if (*end == ',') {
+		keep_files = (int)strtol(end + 1, &end, 10);
+		if (keep_files <= 0 || *end)
+			return -1;
+	}
+	return 0;
+}
+
+/* Say how to come back to a module left running. */
+static void say_detached(const char *name)
+{
+	fprintf(stderr, "Disconnecting from systemtap module.\n"
+		"To reconnect, type \"staprun -A %s\"\n", name);
+}
+
+/*
+ * -D / -F with -o: go on in the background. The parent returns 0 at
+ * once; the child leaves the terminal.
+ */
+static int daemonize(void)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0)
+		return -1;
+	if (pid > 0)
+		_exit(0);
+	setsid();
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	return 0;
+}
+
+/* Set up outs[]: one output, or one per CPU in bulk mode. */
+static int open_outputs(const char *out_file)
+{
+	int n = bulk ? ncpus : 1;
+
+	for (int i = 0; i < n; i++) {
+		struct outfile *o = &outs[i];
+
+		if (bulk)
+			snprintf(o->base, sizeof(o->base), "%s_%d",
+				 out_file ? out_file : "stpd_cpu", i);
+		else if (out_file)
+			snprintf(o->base, sizeof(o->base), "%s", out_file);
+		if (out_open(o) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -576,60 +847,136 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	char ctlpath[256], sysmod[128];
 	pid_t child = -1;
-	int go_fd = -1, child_status = 0, child_done = 0;
-	int opt, ko_fd, ctl_fd, rc = 0, i;
+	long target = 0;
+	int go_fd = -1, child_status = 0, child_done = 0, bufsize = 0;
+	int opt, ctl_fd, rc = 0, ko_fd;
+	bool attach = false, load_only = false, daemon_mode = false;
+	bool flight = false, rename = false, detach = false;
 	char *params;
 
-	while ((opt = getopt(argc, argv, "+o:c:vh")) != -1) {
+	while ((opt = getopt(argc, argv, "+o:S:c:x:b:LADFRwvVh")) != -1) {
 		switch (opt) {
 		case 'o':
 			out_file = optarg;
 			break;
+		case 'S':
+			if (parse_size_opt(optarg) < 0) {
+				err("-S wants SIZE[,N] (MB, files), not '%s'",
+				    optarg);
+				return 2;
+			}
+			break;
 		case 'c':
 			cmd = optarg;
+			break;
+		case 'x':
+			target = strtol(optarg, NULL, 10);
+			if (target <= 0) {
+				err("-x wants a process id, not '%s'", optarg);
+				return 2;
+			}
+			break;
+		case 'b':
+			bufsize = atoi(optarg);
+			if (bufsize < 1 || bufsize > 4095) {
+				err("-b wants a size in MB from 1 to 4095, "
+				    "not '%s'", optarg);
+				return 2;
+			}
+			break;
+		case 'L':
+			load_only = true;
+			break;
+		case 'A':
+			attach = true;
+			break;
+		case 'D':
+			daemon_mode = true;
+			break;
+		case 'F':
+			flight = true;
+			break;
+		case 'R':
+			rename = true;
+			break;
+		case 'w':
+			no_warnings = true;
 			break;
 		case 'v':
 			verbose++;
 			break;
+		case 'V':
+			printf("staprun %s (runtime ABI of doc/runtime-abi.md)\n",
+			       STAPRUN_VERSION);
+			return 0;
 		case 'h':
 			usage(stdout);
 			return 0;
 		default:
 			usage(stderr);
-			return 1;
+			return 2;
 		}
 	}
 	if (optind >= argc) {
 		usage(stderr);
-		return 1;
+		return 2;
+	}
+	if (size_limit && !out_file) {
+		err("-S needs -o FILE");
+		return 2;
+	}
+	if (attach && (cmd || load_only || rename || optind + 1 < argc)) {
+		err("-A attaches to a loaded module: no -c, -L, -R or "
+		    "parameters");
+		return 2;
+	}
+	if (cmd && target) {
+		err("-c and -x both set target(): use one");
+		return 2;
 	}
 	path = argv[optind];
+	/* Leave the terminal now or when the session starts? */
+	detach = load_only || ((daemon_mode || flight) && !out_file);
+	if (out_file && (daemon_mode || flight) && !attach)
+		daemon_mode = true;
+
+	if (attach) {
+		name_from_path(path, m.name, sizeof(m.name));
+		goto attach_module;
+	}
 
 	if (read_file(path, &m.image, &m.size) < 0) {
 		err("cannot read %s: %s", path, strerror(errno));
 		return 1;
 	}
 	parse_modinfo(&m);
-	free(m.image);
-	m.image = NULL;
 	if (!m.name[0])
 		name_from_path(path, m.name, sizeof(m.name));
 	info("module %s, built for %s", m.name,
 	     m.vermagic[0] ? m.vermagic : "unknown kernel");
+	if (rename) {
+		char newname[MODULE_NAME_LEN + 16];
+		char suffix[16];
+		int room;
+
+		snprintf(suffix, sizeof(suffix), "_%d", (int)getpid());
+		room = MODULE_NAME_LEN - 1 - (int)strlen(suffix);
+		snprintf(newname, sizeof(newname), "%.*s%s", room, m.name,
+			 suffix);
+		if (rename_module(&m, newname) < 0) {
+			err("cannot rename module %s: no name in "
+			    ".gnu.linkonce.this_module", m.name);
+			return 1;
+		}
+		info("renamed the module to %s", m.name);
+	}
 	snprintf(sysmod, sizeof(sysmod), "/sys/module/%s", m.name);
 	if (access(sysmod, F_OK) == 0) {
 		err("a module named %s is already loaded (probably left by an "
 		    "earlier staprun that did not finish); remove it with "
-		    "'rmmod %s'", m.name, m.name);
+		    "'rmmod %s', or attach to it with 'staprun -A %s'",
+		    m.name, m.name, m.name);
 		return 1;
-	}
-	if (out_file) {
-		out_fd = open(out_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-			      0666);
-		if (out_fd < 0) {
-			err("cannot open %s: %s", out_file, strerror(errno));
-			return 1;
-		}
 	}
 
 	if (cmd) {
@@ -638,39 +985,61 @@ int main(int argc, char **argv)
 			err("cannot start command: %s", strerror(errno));
 			return 1;
 		}
+		target = child;
 	}
-	params = build_params(argv + optind + 1, argc - optind - 1, child);
+	params = build_params(argv + optind + 1, argc - optind - 1, target,
+			      bufsize, flight);
 	if (!params) {
 		err("out of memory");
 		return 1;
 	}
 	info("loading %s with \"%s\"", path, params);
-	ko_fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (ko_fd < 0 || syscall(SYS_finit_module, ko_fd, params, 0) != 0) {
-		int e = errno;
-
-		free(params);
-		explain_load_error(e, &m);
-		goto fail_child;
+	if (rename) {
+		ko_fd = -1;
+		if (syscall(SYS_init_module, m.image, m.size, params) != 0)
+			goto load_failed;
+	} else {
+		ko_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (ko_fd < 0 || syscall(SYS_finit_module, ko_fd, params, 0))
+			goto load_failed;
+		close(ko_fd);
 	}
 	free(params);
-	close(ko_fd);
+	free(m.image);
+	m.image = NULL;
 
+attach_module:
 	mount_debugfs();
 	snprintf(ctlpath, sizeof(ctlpath), DEBUGFS "/%s/ctl", m.name);
 	ctl_fd = open(ctlpath, O_RDWR | O_CLOEXEC);
 	if (ctl_fd < 0) {
-		err("cannot open %s: %s (is debugfs mounted on " DEBUGFS "?)",
-		    ctlpath, strerror(errno));
+		int e = errno;
+
+		if (e == EBUSY)
+			err("module %s is attached to another staprun", m.name);
+		else if (attach && e == ENOENT)
+			err("no module %s is loaded (or it is not a stap "
+			    "module)", m.name);
+		else
+			err("cannot open %s: %s (is debugfs mounted on "
+			    DEBUGFS "?)", ctlpath, strerror(e));
+		if (attach)
+			return 1;
 		goto fail_unload;
 	}
 	if (open_relays(m.name) < 0) {
 		err("cannot open " DEBUGFS "/%s/trace0: %s", m.name,
 		    strerror(errno));
 		close(ctl_fd);
+		if (attach)
+			return 1;
 		goto fail_unload;
 	}
 	info("%d relay files", ncpus);
+	if (read_ctl(ctl_fd, &st) == 0)
+		bulk = st.bulk;
+	else
+		bulk = m.bulk[0] == '1';
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -678,22 +1047,51 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (write_ctl(ctl_fd, "start") < 0) {
-		err("cannot start the session: %s", strerror(errno));
-		rc = 1;
-	} else {
+	if (!attach) {
+		if (write_ctl(ctl_fd, "start") < 0) {
+			err("cannot start the session: %s", strerror(errno));
+			rc = 1;
+			goto stop;
+		}
 		info("probes armed");
 		release_child(&go_fd);
 	}
+	if (detach) {
+		close(ctl_fd);
+		close_relays();
+		say_detached(m.name);
+		return 0;
+	}
+	if (daemon_mode && daemonize() < 0) {
+		err("cannot go to the background: %s", strerror(errno));
+		rc = 1;
+		goto stop;
+	}
+	if (open_outputs(out_file) < 0) {
+		rc = 1;
+		goto stop;
+	}
 
 	/* Main loop: relay output, watch ctl, signals and the command. */
-	while (!rc) {
-		read_relays();
-		write_records();
+	for (;;) {
+		uint64_t limit = UINT64_MAX;
+		bool ctl_ok = read_ctl(ctl_fd, &st) == 0;
+		size_t n;
+
+		if (ctl_ok)
+			limit = st.seq;
+		n = read_relays();
+		write_records(limit);
+		if (write_failed) {
+			rc = 1;
+			break;
+		}
 		if (got_signal) {
-			info("signal %d: stopping", (int)got_signal);
+			info("signal %d: %s", (int)got_signal,
+			     got_signal == SIGQUIT ? "detaching" : "stopping");
 			break;
 		}
 		if (child > 0 && !child_done &&
@@ -702,37 +1100,62 @@ int main(int argc, char **argv)
 			info("command exited: stopping");
 			break;
 		}
-		if (read_ctl(ctl_fd, &st) == 0 && strcmp(st.state, "running") &&
+		if (ctl_ok && strcmp(st.state, "running") &&
 		    strcmp(st.state, "starting")) {
 			info("module asked to stop (%s)", st.state);
 			break;
 		}
-		sleep_ms(POLL_MS);
+		if (n < (1 << 16))
+			sleep_ms(POLL_MS);
+	}
+	if (got_signal == SIGQUIT) {
+		drain_relays();
+		out_close_all(bulk ? ncpus : 1);
+		close(ctl_fd);
+		close_relays();
+		say_detached(m.name);
+		return write_failed ? 1 : 0;
 	}
 
+stop:
 	release_child(&go_fd);	/* a held command now exits at once */
+	if (write_ctl(ctl_fd, "disarm") < 0 && errno != EINVAL)
+		err("cannot disarm the probes: %s", strerror(errno));
+	drain_relays();
 	if (write_ctl(ctl_fd, "stop") < 0)
 		err("cannot stop the session cleanly: %s", strerror(errno));
 	drain_relays();
-	if (read_ctl(ctl_fd, &st) == 0 && st.failed)
-		rc = 1;
-	close(ctl_fd);
-	for (i = 0; i < ncpus; i++) {
-		close(cpus[i].fd);
-		free(cpus[i].data);
+	if (read_ctl(ctl_fd, &st) == 0) {
+		if (st.failed)
+			rc = 1;
+		if (st.dropped && !no_warnings)
+			fprintf(stderr, "WARNING: There were %d transport "
+				"failures: %lld bytes (%lld lines) of output "
+				"lost; try a larger buffer (staprun -b MB, "
+				"stap -s MB)\n", st.dropped, st.dropped_bytes,
+				st.dropped_lines);
 	}
+	close(ctl_fd);
+	close_relays();
 	if (unload(m.name) < 0)
 		rc = 1;
 	if (child > 0 && !child_done) {
 		kill(child, SIGTERM);
 		waitpid(child, &child_status, 0);
 	}
-	if (out_fd != STDOUT_FILENO && close(out_fd) < 0) {
-		err("cannot write %s: %s", out_file, strerror(errno));
+	out_close_all(bulk ? ncpus : 1);
+	if (write_failed)
 		rc = 1;
-	}
 	return rc;
 
+load_failed:
+	{
+		int e = errno;
+
+		free(params);
+		explain_load_error(e, &m);
+	}
+	goto fail_child;
 fail_unload:
 	unload(m.name);
 fail_child:

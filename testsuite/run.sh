@@ -246,7 +246,7 @@ build_one()
 		>build.out 2>build.err)
 	echo $? >"$d/build.rc"
 	[ -f "$d/$m.ko" ] && mv "$d/$m.ko" "$d/case/$n/module.ko"
-	for f in cmd sigint args; do
+	for f in cmd sigint args guest; do
 		[ -f "${stp%.stp}.$f" ] && cp "${stp%.stp}.$f" "$d/case/$n/$f"
 	done
 	return 0

@@ -127,6 +127,8 @@ struct stp_context {
 	int is_return;			/* 1 in .return probes */
 	const char *error;		/* set by stp_error(), first one wins */
 	const char *error_loc;		/* "file.stp:3:5" */
+	const char *stmt_loc;		/* the user statement running, for
+					 * errors raised inside tapsets */
 	long actions;			/* statements run in this hit */
 	int nesting;			/* function call depth */
 	void *frames;			/* frames_size bytes, this CPU's */

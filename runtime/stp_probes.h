@@ -197,6 +197,7 @@ static struct stp_context *stp_claim(const struct stp_probe *p, int state)
 	c->is_return = 0;
 	c->error = NULL;
 	c->error_loc = NULL;
+	c->stmt_loc = NULL;
 	c->actions = 0;
 	c->nesting = 0;
 	c->frames = stp_frames + cpu * stp_frame_stride;

@@ -664,7 +664,11 @@ static void stmt_prologue(struct gen *g, struct node *n)
 {
 	emit(g, "/* %s:%d:%d: %s */", n->tok->pos.file->name,
 	     n->tok->pos.line, n->tok->pos.col, source_excerpt(n->tok));
-	emit(g, "STP_ACTION(%s, %s);", loc(n->tok), g->err_label);
+	/* statements of the user's script are where tapset errors point */
+	if (n->tok->pos.file->library)
+		emit(g, "STP_ACTION(%s, %s);", loc(n->tok), g->err_label);
+	else
+		emit(g, "STP_STATEMENT(%s, %s);", loc(n->tok), g->err_label);
 }
 
 static void body(struct gen *g, struct node *n)
@@ -1021,8 +1025,11 @@ static void gen_embedded_function(struct gen *g, struct function *fn,
 		emit(&sub, "#define STAP_RETURN(v) do { stp_retvalue = (v); "
 		     "goto stp_ret; } while (0)");
 	}
-	emit(&sub, "#define STAP_ERROR(...) do { stp_error(c, %s, "
-	     "__VA_ARGS__); goto stp_ret; } while (0)", loc(fn->tok));
+	/* an error in a tapset function points at the user's statement */
+	emit(&sub, "#define STAP_ERROR(...) do { stp_error(c, %s%s, "
+	     "__VA_ARGS__); goto stp_ret; } while (0)",
+	     fn->from_tapset ? "c->stmt_loc ? c->stmt_loc : " : "",
+	     loc(fn->tok));
 	for (struct symbol *p = fn->params; p; p = p->next)
 		emit(&sub, "#define STAP_ARG_%s a_%s", p->name, p->name);
 	emit(&sub, "\t{");
@@ -1221,6 +1228,10 @@ void gen_module(const struct session *ss, const struct program *prog,
 	emit(&g, "\t\t\tstp_error(c, loc, \"MAXACTION exceeded\"); \\");
 	emit(&g, "\t\t\tgoto label; \\");
 	emit(&g, "\t\t} \\");
+	emit(&g, "\t} while (0)");
+	emit(&g, "#define STP_STATEMENT(loc, label) do { \\");
+	emit(&g, "\t\tc->stmt_loc = loc; \\");
+	emit(&g, "\t\tSTP_ACTION(loc, label); \\");
 	emit(&g, "\t} while (0)");
 	emit(&g, "#define STP_CHECK(label) do { \\");
 	emit(&g, "\t\tif (unlikely(c->error)) \\");

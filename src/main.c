@@ -56,6 +56,11 @@ static void usage(FILE *out)
 "  -I DIR        also read tapset files from DIR\n"
 "  -D NAME=VAL   define a C macro for the module (MAXACTION=...)\n"
 "  -G NAME=VAL   set global NAME to VAL when the module loads\n"
+"  -x PID        target() is PID\n"
+"  -s MB         relay buffer size per CPU\n"
+"  -S SIZE[,N]   with -o: new output file every SIZE MB, keep N\n"
+"  -b            bulk mode: one output file per CPU (merge: stap-merge)\n"
+"  -F            flight recorder: keep output in memory, attach later\n"
 "  -g            guru mode: allow embedded C in the script\n"
 "  -w            suppress warnings\n"
 "  -u            unoptimized: keep unused globals\n"
@@ -219,7 +224,7 @@ static void parse_options(struct session *ss, int argc, char **argv)
 	ss->defines = arena_alloc(sizeof(char *) * (size_t)(argc + 1));
 	ss->incdirs = arena_alloc(sizeof(char *) * (size_t)(argc + 1));
 	ss->globals_set = arena_alloc(sizeof(char *) * (size_t)(argc + 1));
-	while ((c = getopt_long(argc, argv, "+e:p:vkm:o:r:c:I:D:G:gwuhVl:L:",
+	while ((c = getopt_long(argc, argv, "+e:p:vkm:o:r:c:I:D:G:gwuhVl:L:x:s:S:Fb",
 				longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
@@ -264,6 +269,23 @@ static void parse_options(struct session *ss, int argc, char **argv)
 		}
 		case 'o':
 			ss->output = optarg;
+			break;
+		case 'x':
+			ss->target_pid = optarg;
+			break;
+		case 's':
+			ss->bufsize = optarg;
+			break;
+		case 'S':
+			ss->split = optarg;
+			break;
+		case 'F':
+			ss->flight = true;
+			break;
+		case 'b':
+			/* bulk mode: one output file per CPU (stap-merge) */
+			ss->bulk = true;
+			ss->defines[ss->ndefines++] = "STP_BULKMODE";
 			break;
 		case 'r':
 			ss->release = optarg;
@@ -328,6 +350,11 @@ static void parse_options(struct session *ss, int argc, char **argv)
 		}
 		ss->script_file = argv[optind++];
 	}
+	if (ss->vm && (ss->target_pid || ss->bufsize || ss->split ||
+		       ss->flight || ss->bulk))
+		diag_fatal("-x, -s, -S, -F and -b are staprun options that "
+			   "--vm does not pass on; build with -p4 and run the "
+			   "module with staprun on the target");
 	ss->args.argc = argc - optind;
 	ss->args.argv = argv + optind;
 	if (!ss->release) {
@@ -467,7 +494,7 @@ static int pass1(struct session *ss, struct script *s)
 static int run_module(const struct session *ss, const char *ko)
 {
 	const char **argv = arena_alloc(sizeof(char *) *
-					(size_t)(16 + ss->nglobals_set));
+					(size_t)(32 + ss->nglobals_set));
 	int n = 0;
 
 	if (ss->vm) {
@@ -485,6 +512,22 @@ static int run_module(const struct session *ss, const char *ko)
 		argv[n++] = "-c";
 		argv[n++] = ss->cmd;
 	}
+	if (ss->target_pid) {
+		argv[n++] = "-x";
+		argv[n++] = ss->target_pid;
+	}
+	if (ss->bufsize) {
+		argv[n++] = "-b";
+		argv[n++] = ss->bufsize;
+	}
+	if (ss->split) {
+		argv[n++] = "-S";
+		argv[n++] = ss->split;
+	}
+	if (ss->flight)
+		argv[n++] = "-F";
+	if (ss->suppress_warnings && !ss->vm)
+		argv[n++] = "-w";
 	argv[n++] = ko;
 	for (int i = 0; i < ss->nglobals_set; i++)
 		argv[n++] = ss->globals_set[i];

@@ -23,6 +23,11 @@ struct session {
 	const char *release;	/* -r RELEASE, or chosen default */
 	const char *output;	/* -o FILE */
 	const char *cmd;	/* -c CMD */
+	const char *target_pid;	/* -x PID */
+	const char *bufsize;	/* -s MB */
+	const char *split;	/* -S SIZE[,N] */
+	bool flight;		/* -F */
+	bool bulk;		/* -b */
 	const char **defines;	/* -D NAME=VALUE, NULL-terminated */
 	int ndefines;
 	const char **globals_set;	/* -G NAME=VALUE */

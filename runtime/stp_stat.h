@@ -284,6 +284,115 @@ static __maybe_unused void stp_stat_add(struct stp_stat *s, int64_t v)
 		s->bucket[stp_linear_bucket(h, v)]++;
 }
 
+/*
+ * dst += src: what one aggregate would hold had it seen both streams.
+ * The Welford terms combine as in Chan et al.: with d the difference of
+ * the means, m2 = m2a + m2b + d^2 * na * nb / n.
+ */
+static __maybe_unused void stp_stat_merge(struct stp_stat *dst,
+					  const struct stp_stat *src)
+{
+	const struct stp_hist *h = dst->hist;
+	int64_t n, d;
+	int i;
+
+	if (!src->count)
+		return;
+	if (!dst->count) {
+		memcpy(dst, src, stp_stat_size(h));
+		dst->hist = h;
+		return;
+	}
+	n = dst->count + src->count;
+	d = stp_wsub(src->avg_s, dst->avg_s);
+	dst->m2 = stp_wadd(stp_wadd(dst->m2, src->m2),
+			   stp_wmul(stp_sdiv(stp_wmul(stp_wmul(d, d),
+							dst->count), n),
+				    src->count));
+	dst->avg_s = stp_wadd(dst->avg_s,
+			      stp_sdiv(stp_wmul(d, src->count), n));
+	dst->count = n;
+	dst->sum = stp_wadd(dst->sum, src->sum);
+	if (src->min < dst->min)
+		dst->min = src->min;
+	if (src->max > dst->max)
+		dst->max = src->max;
+	for (i = 0; i < h->nbuckets; i++)
+		dst->bucket[i] += src->bucket[i];
+}
+
+#ifdef __KERNEL__
+/*
+ * A scalar aggregate global kept per CPU, as SystemTap does: s <<< v
+ * adds to the running CPU's copy, without the globals lock (probe
+ * handlers run with preemption off and never nest on one CPU); reading
+ * it (@count, a histogram) merges the copies into agg under the lock.
+ */
+struct stp_pstat {
+	struct stp_stat *agg;		/* the merged view, rebuilt on read */
+	struct stp_stat *cpu[];		/* one per possible CPU */
+};
+
+static __maybe_unused void stp_pstat_free(struct stp_pstat *p)
+{
+	int i;
+
+	if (!p)
+		return;
+	for_each_possible_cpu(i)
+		stp_stat_free(p->cpu[i]);
+	stp_stat_free(p->agg);
+	kfree(p);
+}
+
+static __maybe_unused struct stp_pstat *
+stp_pstat_new(const struct stp_hist_spec *spec)
+{
+	struct stp_pstat *p;
+	int i;
+
+	p = kzalloc(struct_size(p, cpu, nr_cpu_ids), GFP_KERNEL);
+	if (!p)
+		return NULL;
+	p->agg = stp_stat_new(spec);
+	if (!p->agg)
+		goto err_free;
+	for_each_possible_cpu(i) {
+		p->cpu[i] = stp_stat_new(spec);
+		if (!p->cpu[i])
+			goto err_free;
+	}
+	return p;
+err_free:
+	stp_pstat_free(p);
+	return NULL;
+}
+
+static __maybe_unused void stp_pstat_add(struct stp_pstat *p, int64_t v)
+{
+	stp_stat_add(p->cpu[smp_processor_id()], v);
+}
+
+static __maybe_unused void stp_pstat_clear(struct stp_pstat *p)
+{
+	int i;
+
+	for_each_possible_cpu(i)
+		stp_stat_clear(p->cpu[i]);
+	stp_stat_clear(p->agg);
+}
+
+static __maybe_unused struct stp_stat *stp_pstat_merge(struct stp_pstat *p)
+{
+	int i;
+
+	stp_stat_clear(p->agg);
+	for_each_possible_cpu(i)
+		stp_stat_merge(p->agg, p->cpu[i]);
+	return p->agg;
+}
+#endif
+
 /* @variance as SystemTap computes it (see the top of this file). */
 static __maybe_unused int64_t stp_stat_variance(const struct stp_stat *s)
 {

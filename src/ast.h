@@ -133,6 +133,7 @@ struct probe {
 	struct probe_point *alias_name;	/* NAME, a probe point */
 	bool epilogue;		/* "+=" alias */
 	bool from_tapset;	/* defined in a tapset file */
+	bool uses_globals;	/* needs the globals lock */
 	int index;		/* source order among probes */
 	struct probe *next;
 };

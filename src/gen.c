@@ -199,7 +199,7 @@ static const char *stat_ptr(struct gen *g, struct node *agg)
 	if (agg->kind == N_INDEX)
 		return arena_printf("stp_map_get_stat(g_%s, %s)", agg->sym->name,
 				    keys(g, agg->args));
-	return arena_printf("g_%s", agg->sym->name);
+	return arena_printf("stp_pstat_merge(g_%s)", agg->sym->name);
 }
 
 /* a[k] = v, a[k] op= v, a[k]++ and friends. */
@@ -609,7 +609,7 @@ static const char *expr(struct gen *g, struct node *n)
 					    n->lhs->sym->name,
 					    keys(g, n->lhs->args),
 					    expr(g, n->rhs), overflow(n->lhs));
-		return arena_printf("({ stp_stat_add(g_%s, %s); 0LL; })",
+		return arena_printf("({ stp_pstat_add(g_%s, %s); 0LL; })",
 				    n->lhs->sym->name, expr(g, n->rhs));
 	case N_STAT:
 		return arena_printf("stp_stat_get(c, %s, %s, %s)",
@@ -868,7 +868,7 @@ static void stmt(struct gen *g, struct node *n)
 		} else if (sym->is_array) {
 			emit(g, "stp_map_clear(g_%s);", sym->name);
 		} else if (sym->ty == TY_STATS) {
-			emit(g, "stp_stat_clear(g_%s);", sym->name);
+			emit(g, "stp_pstat_clear(g_%s);", sym->name);
 		} else if (sym->ty == TY_STRING)
 			emit(g, "%s[0] = '\\0';", var_ref(sym));
 		else
@@ -958,8 +958,8 @@ static void gen_probe(struct gen *g, struct probe *pr, struct strbuf *structs,
 	emit(&sub, "struct %s_locals *l __maybe_unused = "
 	     "&STP_FRAMES(c)->p.%s;", name, name);
 	blank(&sub);
-	/* one lock guards all globals; only global-free scripts skip it */
-	locking = g->prog->script->globals != NULL;
+	/* one lock guards all globals, taken only by probes touching them */
+	locking = pr->uses_globals;
 	if (locking) {
 		emit(&sub, "if (!stp_lock_globals(c))");
 		emit(&sub, "\treturn;");
@@ -1147,7 +1147,7 @@ static void gen_global_storage(struct gen *g, const struct script *s)
 		if (gl->is_array)
 			emit(g, "stp_map_free(g_%s);", gl->name);
 		else if (gl->ty == TY_STATS)
-			emit(g, "stp_stat_free(g_%s);", gl->name);
+			emit(g, "stp_pstat_free(g_%s);", gl->name);
 	}
 	g->depth--;
 	emit(g, "}");
@@ -1170,7 +1170,7 @@ static void gen_global_storage(struct gen *g, const struct script *s)
 			hist = arena_printf("&h_%s", gl->name);
 		}
 		if (!gl->is_array) {
-			emit(g, "g_%s = stp_stat_new(%s);", gl->name, hist);
+			emit(g, "g_%s = stp_pstat_new(%s);", gl->name, hist);
 		} else {
 			struct strbuf kt = { 0 };
 
@@ -1294,7 +1294,7 @@ void gen_module(const struct session *ss, const struct program *prog,
 		if (gl->is_array)
 			emit(&g, "static struct stp_map *g_%s;", gl->name);
 		else if (gl->ty == TY_STATS)
-			emit(&g, "static struct stp_stat *g_%s;", gl->name);
+			emit(&g, "static struct stp_pstat *g_%s;", gl->name);
 		else if (gl->ty == TY_STRING)
 			emit(&g, "static char g_%s[MAXSTRINGLEN] __maybe_unused%s;", gl->name,
 			     gl->init ? arena_printf(" = %s",

@@ -1469,8 +1469,17 @@ static enum type expr(struct sema *se, struct scope *sc, struct node *n)
 		ty = n->then->ty ? n->then->ty : n->els->ty;
 		break;
 	}
-	case N_AGG:
+	case N_AGG: {
+		/*
+		 * s <<< v on a scalar aggregate adds to the running CPU's
+		 * copy (runtime's stp_pstat): it needs no global lock.
+		 */
+		bool had = sc->uses_globals;
+
 		expr(se, sc, n->lhs);
+		if (n->lhs->kind == N_VAR && n->lhs->sym &&
+		    n->lhs->sym->global && !n->lhs->sym->is_array)
+			sc->uses_globals = had;
 		expr(se, sc, n->rhs);
 		if (n->lhs->kind != N_VAR && n->lhs->kind != N_INDEX) {
 			sema_error(se, &n->lhs->tok->pos, "'<<<' needs a global "
@@ -1488,6 +1497,7 @@ static enum type expr(struct sema *se, struct scope *sc, struct node *n)
 			n->lhs->sym->written = true;
 		ty = TY_LONG;
 		break;
+	}
 	default:
 		ICE("expression kind %d", n->kind);
 	}
@@ -1694,6 +1704,8 @@ static void check_all(struct sema *se)
 			want(se, pr->cond, TY_LONG, "probe condition");
 		}
 		stmt(se, &sc, pr->body);
+		if (sc.uses_globals)
+			pr->uses_globals = true;
 	}
 	for (struct function *fn = se->s->funcs; fn; fn = fn->next) {
 		if (!fn->used || !fn->body)

@@ -4,7 +4,10 @@
 #   make deps       install what building and testing need (apt-get)
 #   make demo       run the seed's backtrace script in a VM, end to end
 #   make check      set up, build, and run the whole test suite
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (and make uninstall)
+#   make doc        man pages of the tapsets, the architecture diagram
+#   make tutorial   regenerate doc/tutorial.md from real VM runs
+#   make deb        Debian packages stap and staprun
 #   make clean
 
 PREFIX ?= /usr/local
@@ -59,20 +62,85 @@ demo: deps
 	$(MAKE) all
 	./stap --vm -c '/bin/cat /proc/1/maps > /dev/null' examples/seed-backtrace.stp
 
-install: all
+# Benchmark against Debian's SystemTap 4.8 (doc/bench.md): prints one table
+# per measure, writes testsuite/bench/results.json (or BENCH_OUT).  Not a test.
+bench: deps
+	$(MAKE) all
+	@scripts/bench-deps.sh
+	testsuite/bench/bench.py $(if $(BENCH_OUT),-o $(BENCH_OUT))
+
+.PHONY: bench
+
+# Installed layout: stap finds share/stap and libexec/stap relative to
+# its own bin/, so PREFIX can be anything and DESTDIR is only a staging
+# root (packaging, testsuite/shell/install.sh).
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/stap
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+
+install: all man
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/stap \
 		$(DESTDIR)$(PREFIX)/share/stap/runtime \
-		$(DESTDIR)$(PREFIX)/share/stap/tapset
+		$(DESTDIR)$(PREFIX)/share/stap/tapset \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(DOCDIR)/examples
 	install -m 755 stap staprun stap-merge $(DESTDIR)$(PREFIX)/bin/
 	install -m 755 src/stap-vm $(DESTDIR)$(PREFIX)/libexec/stap/
 	install -m 644 runtime/*.h $(DESTDIR)$(PREFIX)/share/stap/runtime/
 	install -m 644 tapset/*.stp $(DESTDIR)$(PREFIX)/share/stap/tapset/
+	install -m 644 doc/stap.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 doc/staprun.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 doc/*.3stap build/man/*.3stap $(DESTDIR)$(MANDIR)/man3/
+	install -m 644 contrib/stap.bash-completion $(DESTDIR)$(BASHCOMPDIR)/stap
+	ln -sf stap $(DESTDIR)$(BASHCOMPDIR)/staprun
+	install -m 644 README.md doc/*.md doc/architecture.svg $(DESTDIR)$(DOCDIR)/
+	install -m 644 examples/*.stp $(DESTDIR)$(DOCDIR)/examples/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/stap $(DESTDIR)$(PREFIX)/bin/staprun \
 		$(DESTDIR)$(PREFIX)/bin/stap-merge
-	rm -rf $(DESTDIR)$(PREFIX)/libexec/stap $(DESTDIR)$(PREFIX)/share/stap
+	rm -rf $(DESTDIR)$(PREFIX)/libexec/stap $(DESTDIR)$(PREFIX)/share/stap \
+		$(DESTDIR)$(DOCDIR)
+	rm -f $(DESTDIR)$(MANDIR)/man1/stap.1 $(DESTDIR)$(MANDIR)/man8/staprun.8 \
+		$(DESTDIR)$(MANDIR)/man3/stapprobes.3stap \
+		$(DESTDIR)$(MANDIR)/man3/stapex.3stap \
+		$(DESTDIR)$(MANDIR)/man3/tapset::*.3stap \
+		$(DESTDIR)$(MANDIR)/man3/function::*.3stap \
+		$(DESTDIR)$(MANDIR)/man3/probe::*.3stap \
+		$(DESTDIR)$(BASHCOMPDIR)/stap $(DESTDIR)$(BASHCOMPDIR)/staprun
 
+# Documentation (see the docs section of README.md).
+#   make man        tapset pages (tapset::*, function::*, probe::*) into
+#                   build/man from the doc comments in tapset/
+#   make doc        man + doc/architecture.svg from doc/architecture.dot
+#   make tutorial   rerun doc/tutorial.md's examples in the VM and
+#                   rewrite it from doc/tutorial.md.in
+#   make deb        Debian packages (stap, staprun) in ..
+man: build/man/.stamp
+
+build/man/.stamp: $(wildcard tapset/*.stp) scripts/gen-tapset-man
+	@rm -rf build/man && mkdir -p build/man
+	scripts/gen-tapset-man -o build/man tapset
+	@touch $@
+
+doc: man doc/architecture.svg
+
+doc/architecture.svg: doc/architecture.dot
+	@command -v dot >/dev/null || \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q graphviz
+	dot -Tsvg -o $@ $<
+
+tutorial: all
+	scripts/gen-tutorial doc/tutorial.md.in doc/tutorial.md
+
+deb:
+	@command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null || \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			dpkg-dev debhelper devscripts
+	dpkg-buildpackage -us -uc -b
+
+.PHONY: man doc tutorial deb
 clean:
 	rm -rf build stap staprun stap-merge
 

@@ -89,7 +89,7 @@ install: all man
 	install -m 755 src/stap-vm $(DESTDIR)$(PREFIX)/libexec/stap/
 	install -m 644 runtime/*.h $(DESTDIR)$(PREFIX)/share/stap/runtime/
 	install -m 644 tapset/*.stp $(DESTDIR)$(PREFIX)/share/stap/tapset/
-	install -m 644 doc/stap.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 doc/stap.1 doc/stap-merge.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 doc/staprun.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 644 doc/*.3stap build/man/*.3stap $(DESTDIR)$(MANDIR)/man3/
 	install -m 644 contrib/stap.bash-completion $(DESTDIR)$(BASHCOMPDIR)/stap
@@ -102,7 +102,8 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/bin/stap-merge
 	rm -rf $(DESTDIR)$(PREFIX)/libexec/stap $(DESTDIR)$(PREFIX)/share/stap \
 		$(DESTDIR)$(DOCDIR)
-	rm -f $(DESTDIR)$(MANDIR)/man1/stap.1 $(DESTDIR)$(MANDIR)/man8/staprun.8 \
+	rm -f $(DESTDIR)$(MANDIR)/man1/stap.1 $(DESTDIR)$(MANDIR)/man1/stap-merge.1 \
+		$(DESTDIR)$(MANDIR)/man8/staprun.8 \
 		$(DESTDIR)$(MANDIR)/man3/stapprobes.3stap \
 		$(DESTDIR)$(MANDIR)/man3/stapex.3stap \
 		$(DESTDIR)$(MANDIR)/man3/tapset::*.3stap \
@@ -137,8 +138,8 @@ tutorial: all
 deb:
 	@command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null || \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-			dpkg-dev debhelper devscripts
-	dpkg-buildpackage -us -uc -b
+			dpkg-dev debhelper devscripts fakeroot
+	scripts/build-deb build/deb
 
 .PHONY: man doc tutorial deb
 clean:

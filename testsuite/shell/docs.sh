@@ -31,7 +31,7 @@ scripts/gen-tapset-man -c tapset >"$TESTTMP/undoc.out" 2>&1 || { cat "$TESTTMP/u
 
 rm -rf "$TESTTMP/man"
 scripts/gen-tapset-man -o "$TESTTMP/man" tapset || bad=1
-for m in doc/stap.1 doc/staprun.8 doc/*.3stap "$TESTTMP"/man/*; do
+for m in doc/*.1 doc/*.8 doc/*.3stap "$TESTTMP"/man/*; do
 	LC_ALL=C.UTF-8 MANWIDTH=80 groff -man -Tutf8 -ww -z "$m" >"$TESTTMP/groff.out" 2>&1
 	[ -s "$TESTTMP/groff.out" ] && { echo "groff warns on $m:"; sed 5q "$TESTTMP/groff.out"; bad=1; }
 done

@@ -109,6 +109,9 @@ struct stp_probe {
 	int64_t randomize_ns;		/* +- this much, uniformly */
 	long period_jiffies;		/* STP_TIMER on a timer_list (jiffies) */
 	long randomize_jiffies;		/* +- this many jiffies */
+	/* STP_KRETPROBE reading @entry values: saved at function entry */
+	void (*entry)(struct stp_context *c, void *data);
+	size_t data_size;		/* bytes of saved values per call */
 };
 
 /* What the generated module hands to stp_module_init(). */
@@ -123,6 +126,7 @@ struct stp_module_desc {
 struct stp_context {
 	const struct stp_probe *probe;	/* probe being run: pp, func */
 	struct pt_regs *regs;		/* NULL in begin/end/error */
+	void *entry_data;		/* .return: the @entry values */
 	struct kretprobe_instance *ri;	/* set in .return probes */
 	int is_return;			/* 1 in .return probes */
 	const char *error;		/* set by stp_error(), first one wins */

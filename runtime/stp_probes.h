@@ -194,6 +194,7 @@ static struct stp_context *stp_claim(const struct stp_probe *p, int state)
 	c->probe = p;
 	c->regs = NULL;
 	c->ri = NULL;
+	c->entry_data = NULL;
 	c->is_return = 0;
 	c->error = NULL;
 	c->error_loc = NULL;
@@ -284,7 +285,34 @@ static int stp_kretprobe_handler(struct kretprobe_instance *ri,
 	c->regs = regs;
 	c->ri = ri;
 	c->is_return = 1;
+	if (k->probe->entry)
+		c->entry_data = ri->data;
 	k->probe->handler(c);
+	stp_release(c);
+	return 0;
+}
+
+/*
+ * Entry of a function with a .return probe that reads @entry values:
+ * evaluate them into this call's instance data. Non-zero tells kprobes
+ * not to watch this return (the values could not be saved).
+ */
+static int stp_kretprobe_entry(struct kretprobe_instance *ri,
+			       struct pt_regs *regs)
+{
+	struct kretprobe *rp = stp_kretprobe_of(ri);
+	struct stp_kprobe *k;
+	struct stp_context *c;
+
+	if (!rp)
+		return 1;
+	k = container_of(rp, struct stp_kprobe, u.rp);
+	c = stp_claim(k->probe, STP_SESSION_RUNNING);
+	if (!c)
+		return 1;
+	c->regs = regs;
+	memset(ri->data, 0, k->probe->data_size);
+	k->probe->entry(c, ri->data);
 	stp_release(c);
 	return 0;
 }
@@ -507,6 +535,10 @@ static void stp_register_probes(void)
 			k->u.rp.kp.symbol_name = p->symbol;
 			k->u.rp.kp.offset = p->offset;
 			k->u.rp.handler = stp_kretprobe_handler;
+			if (p->entry) {
+				k->u.rp.entry_handler = stp_kretprobe_entry;
+				k->u.rp.data_size = p->data_size;
+			}
 			k->u.rp.maxactive = stp_kretprobe_maxactive();
 			rc = register_kretprobe(&k->u.rp);
 		}

@@ -79,6 +79,8 @@ struct node {
 	int sort_dir;		/* N_FOREACH: +1, -1, 0 unsorted */
 	const char *sort_stat;	/* N_FOREACH: @count... for stats, or NULL */
 	struct symbol *msg_sym;	/* N_TRY: catch variable */
+	bool at_entry;		/* N_TARGET read at function entry */
+	int entry_slot;		/* .return: saved at entry in slot N (1..) */
 	struct symbol *sym;	/* resolved variable */
 	struct function *fn;	/* resolved callee */
 	int tmp;		/* gen: string temporary index, -1 none */
@@ -134,6 +136,8 @@ struct probe {
 	bool epilogue;		/* "+=" alias */
 	bool from_tapset;	/* defined in a tapset file */
 	bool uses_globals;	/* needs the globals lock */
+	struct node *entry[32];	/* .return: values saved at entry, by slot */
+	int nentry;
 	int index;		/* source order among probes */
 	struct probe *next;
 };

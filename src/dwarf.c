@@ -2165,12 +2165,11 @@ enum type dwarf_target(struct dwarf_session *ds, const struct dwarf_point *pt,
 					    available(ds, pt));
 			return TY_UNKNOWN;
 		}
-		if (pt->ret) {
+		if (pt->ret && !n->at_entry) {
 			free(v);
 			*err = arena_printf("'%s' in .return probe %s: the "
 					    "function's variables are gone at "
-					    "return (@entry is not supported "
-					    "yet)", t.what, pt->pp);
+					    "return", t.what, pt->pp);
 			return TY_UNKNOWN;
 		}
 		bool ok = var_loc(&t, &v[i], &sub, &l, false) &&

@@ -38,6 +38,8 @@ struct gen {
 	int nlabels;		/* unique numbers for labels and C names */
 	int ntemps;		/* temporaries used by the current expression */
 	int maxtemps;		/* most used by one statement of this body */
+	struct probe *probe;	/* probe being generated, or NULL */
+	bool at_entry;		/* generating the @entry saver */
 };
 
 static void __attribute__((format(printf, 2, 3)))
@@ -150,6 +152,7 @@ static const char *new_temp(struct gen *g)
 }
 
 static const char *expr(struct gen *g, struct node *n);
+static const char *handler_name(const struct probe *pr);
 
 static const char *const stat_consts[] = {
 	"STP_STAT_COUNT", "STP_STAT_SUM", "STP_STAT_MIN", "STP_STAT_MAX",
@@ -618,6 +621,13 @@ static const char *expr(struct gen *g, struct node *n)
 	case N_DEFINED:
 		return n->num ? "1LL" : "0LL";
 	case N_TARGET:
+		/* .return probes read values saved at entry */
+		if (n->entry_slot && !g->at_entry)
+			return arena_printf("((struct %s_entry *)c->entry_data)"
+					    "->s%d", handler_name(g->probe),
+					    n->entry_slot);
+		if (!strcmp(n->name, "@entry"))
+			return expr(g, n->lhs);
 		return target(g, n);
 	case N_CALL:
 		return call(g, n);
@@ -933,6 +943,53 @@ static const char *handler_name(const struct probe *pr)
 }
 
 /*
+ * A .return probe's @entry values (and the $variables it reads, which
+ * SystemTap takes at entry too): a struct of slots in each call's
+ * kretprobe instance data, filled by NAME_entry when the function is
+ * entered, read by the handler at return.
+ */
+static void gen_entry_saver(struct gen *sub, struct probe *pr,
+			    struct strbuf *structs)
+{
+	const char *name = handler_name(pr);
+	struct gen sg = *sub;
+
+	sg.out = structs;
+	sg.depth = 0;
+	emit(&sg, "struct %s_entry {", name);
+	for (int i = 0; i < pr->nentry; i++)
+		emit(&sg, pr->entry[i]->ty == TY_STRING ?
+		     "\tchar s%d[MAXSTRINGLEN];" : "\tint64_t s%d;", i + 1);
+	emit(&sg, "};");
+
+	emit(sub, "/* the values probe %s saves at function entry */", name);
+	emit(sub, "static void %s_entry(struct stp_context *c, void *data)",
+	     name);
+	emit(sub, "{");
+	sub->depth++;
+	emit(sub, "struct %s_locals *l __maybe_unused = "
+	     "&STP_FRAMES(c)->p.%s;", name, name);
+	emit(sub, "struct %s_entry *e = data;", name);
+	blank(sub);
+	sub->at_entry = true;
+	for (int i = 0; i < pr->nentry; i++) {
+		struct node *n = pr->entry[i];
+		const char *v = root(sub, n);
+
+		emit(sub, "/* %s:%d:%d */", n->tok->pos.file->name,
+		     n->tok->pos.line, n->tok->pos.col);
+		if (n->ty == TY_STRING)
+			emit(sub, "stp_strcpy(e->s%d, %s);", i + 1, v);
+		else
+			emit(sub, "e->s%d = %s;", i + 1, v);
+	}
+	sub->at_entry = false;
+	sub->depth--;
+	emit(sub, "}");
+	blank(sub);
+}
+
+/*
  * Generate a body into its own buffer first: the number of temporaries
  * it needs is known only afterwards, and the locals struct goes before.
  */
@@ -944,11 +1001,14 @@ static void gen_probe(struct gen *g, struct probe *pr, struct strbuf *structs,
 
 	sub.out = code;
 	sub.fn = NULL;
+	sub.probe = pr;
 	sub.err_label = "out";
 	sub.maxtemps = 0;
 	sub.depth = 0;
 	bool locking;
 
+	if (pr->nentry)
+		gen_entry_saver(&sub, pr, structs);
 	emit(&sub, "/* %s:%d:%d: probe %s */", pr->tok->pos.file->name,
 	     pr->tok->pos.line, pr->tok->pos.col,
 	     source_excerpt(pr->points->tok));
@@ -1342,6 +1402,11 @@ void gen_module(const struct session *ss, const struct program *prog,
 			emit(&g, ".func = \"%s\",", rp->func);
 		}
 		emit(&g, ".handler = %s,", handler_name(rp->probe));
+		if (rp->kind == RP_KRETPROBE && rp->probe->nentry) {
+			emit(&g, ".entry = %s_entry,", handler_name(rp->probe));
+			emit(&g, ".data_size = sizeof(struct %s_entry),",
+			     handler_name(rp->probe));
+		}
 		if (rp->order)
 			emit(&g, ".order = %lld,", (long long)rp->order);
 		if (rp->period_ns)

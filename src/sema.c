@@ -41,6 +41,7 @@ struct sema {
 	bool report;		/* final pass: report type errors */
 	bool hist_ok;		/* evaluating a print argument */
 	bool in_lhs;		/* evaluating the target of '=' */
+	bool in_entry;		/* evaluating @entry(...): at function entry */
 	bool changed;		/* a type was learned in this pass */
 	int errors;		/* reported so far */
 	struct rprobe **tail;	/* where the next rprobe goes */
@@ -1324,6 +1325,23 @@ static const char *c_loc(const struct node *n)
 	return sb.buf;
 }
 
+/* Give n a slot of the values a .return probe saves at entry. */
+static bool save_at_entry(struct sema *se, struct scope *sc, struct node *n)
+{
+	struct probe *pr = sc->probe;
+
+	if (n->entry_slot)
+		return true;
+	if (pr->nentry == 32) {
+		sema_error(se, &n->tok->pos, "more than 32 values saved at "
+			   "entry in one .return probe");
+		return false;
+	}
+	pr->entry[pr->nentry++] = n;
+	n->entry_slot = pr->nentry;
+	return true;
+}
+
 /* Can the target expression be read here? (@defined) */
 static bool target_ok(struct sema *se, struct scope *sc, struct node *n)
 {
@@ -1359,10 +1377,34 @@ static enum type target(struct sema *se, struct scope *sc, struct node *n)
 	}
 	if (n->str)
 		return n->ty;	/* translated in an earlier pass */
+	bool ret = sc->rp && sc->rp->kind == RP_KRETPROBE;
+
 	if (!strcmp(n->name, "@entry")) {
-		sema_error(se, &n->tok->pos, "@entry is not supported yet");
-		return TY_UNKNOWN;
+		/* @entry(X): X is evaluated when the function is entered */
+		if (!ret) {
+			sema_error(se, &n->tok->pos, "@entry is only "
+				   "meaningful in .return probes");
+			return TY_UNKNOWN;
+		}
+		bool in_entry = se->in_entry;
+
+		se->in_entry = true;
+		enum type ety = expr(se, sc, n->lhs);
+
+		se->in_entry = in_entry;
+		if (ety != TY_LONG && ety != TY_STRING)
+			return TY_UNKNOWN;
+		if (!save_at_entry(se, sc, n))
+			return TY_UNKNOWN;
+		return ety;
 	}
+	/* a $variable in a .return probe is the value it had at entry */
+	bool implicit = ret && !se->in_entry && n->name[0] == '$' &&
+			strcmp(n->name, "$return") &&
+			strcmp(n->name, "$$return");
+
+	if (ret && (se->in_entry || implicit))
+		n->at_entry = true;
 	if (!sc->probe) {
 		sema_error(se, &n->tok->pos, "target variable '%s' used in "
 			   "function '%s'; target variables can only be used "
@@ -1374,6 +1416,10 @@ static enum type target(struct sema *se, struct scope *sc, struct node *n)
 			  c_loc(n), &err);
 	if (ty == TY_UNKNOWN)
 		sema_error(se, &n->tok->pos, "%s", err);
+	else if (implicit && (ty == TY_LONG || ty == TY_STRING)) {
+		n->ty = ty;
+		save_at_entry(se, sc, n);
+	}
 	return ty;
 }
 

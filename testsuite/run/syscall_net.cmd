@@ -1,0 +1,1 @@
+/bin/logger hi; /bin/ip link set lo up; /bin/nc 127.0.0.1 9 </dev/null; /bin/nc -l -p 5000 > /dev/null & /bin/sleep 1; echo hi | /bin/nc 127.0.0.1 5000; wait; /bin/ping -c 1 127.0.0.1 > /dev/null

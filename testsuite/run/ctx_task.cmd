@@ -1,0 +1,1 @@
+/bin/setsid /bin/cat /init > /dev/null

@@ -145,7 +145,12 @@ deb:
 clean:
 	rm -rf build stap staprun stap-merge
 
-.PHONY: all deps check demo install uninstall clean
+# Regenerate tapset/syscalls_gen.stp from the syscall tables and prototypes
+# of the installed kernel headers (KERNELS="A B" to choose; oldest first).
+syscalls:
+	scripts/gen-syscalls -o tapset/syscalls_gen.stp $(or $(KERNELS),$$(ls /usr/src/linux-headers-*/arch/x86/include/generated/asm/syscalls_64.h | sed "s|/usr/src/linux-headers-\([^/]*\)/.*|\1|" | sort -V))
+
+.PHONY: all deps check demo install uninstall clean syscalls
 
 -include $(OBJS:.o=.d) $(CHECK_OBJS:.o=.d)
 

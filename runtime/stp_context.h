@@ -83,6 +83,7 @@ enum stp_probe_kind {
 	STP_KRETPROBE,		/* kernel.function("x").return */
 	STP_TIMER,		/* timer.s/ms/us/ns/hz/jiffies: one timer */
 	STP_PROFILE,		/* timer.profile: every tick on every CPU */
+	STP_TRACEPOINT,		/* kernel.trace("name"): .symbol names it */
 };
 
 /* Session states, in the order a session goes through them. */
@@ -112,6 +113,7 @@ struct stp_probe {
 	/* STP_KRETPROBE reading @entry values: saved at function entry */
 	void (*entry)(struct stp_context *c, void *data);
 	size_t data_size;		/* bytes of saved values per call */
+	void *tp_func;			/* STP_TRACEPOINT: generated callback */
 };
 
 /* What the generated module hands to stp_module_init(). */

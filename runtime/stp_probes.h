@@ -69,6 +69,7 @@ struct stp_kprobe {
 		struct hrtimer hrt;		/* STP_TIMER, period_ns */
 		struct timer_list tl;		/* STP_TIMER, period_jiffies */
 		struct stp_ptimer *pt;		/* STP_PROFILE: nr_cpu_ids */
+		struct tracepoint *tp;		/* STP_TRACEPOINT */
 	} u;
 	const struct stp_probe *probe;		/* its table entry */
 	bool registered;			/* kernel accepted it */
@@ -504,10 +505,19 @@ static void stp_timer_unregister(struct stp_kprobe *k)
 		hrtimer_cancel(&k->u.hrt);
 }
 
+/* kernel.trace probes, in stp_tracepoint.h (it needs stp_claim() from here). */
+struct tracepoint;
+static int stp_tracepoint_register(const struct stp_probe *p,
+				   struct tracepoint **tpp);
+static void stp_tracepoint_unregister(const struct stp_probe *p,
+				      struct tracepoint *tp);
+static void stp_tracepoint_sync(void);
+
 static bool stp_is_armed_kind(enum stp_probe_kind kind)
 {
 	return kind == STP_KPROBE || kind == STP_KRETPROBE ||
-	       kind == STP_TIMER || kind == STP_PROFILE;
+	       kind == STP_TIMER || kind == STP_PROFILE ||
+	       kind == STP_TRACEPOINT;
 }
 
 /* Register every kernel and timer probe; failures are reported, not fatal. */
@@ -526,6 +536,8 @@ static void stp_register_probes(void)
 		k->probe = p;
 		if (p->kind == STP_TIMER || p->kind == STP_PROFILE) {
 			rc = stp_timer_register(k);
+		} else if (p->kind == STP_TRACEPOINT) {
+			rc = stp_tracepoint_register(p, &k->u.tp);
 		} else if (p->kind == STP_KPROBE) {
 			k->u.kp.symbol_name = p->symbol;
 			k->u.kp.offset = p->offset;
@@ -555,6 +567,7 @@ static void stp_unregister_probes(void)
 {
 	unsigned int i;
 	int missed = 0;
+	bool tracepoints = false;
 
 	if (!stp_kprobes)
 		return;
@@ -566,6 +579,9 @@ static void stp_unregister_probes(void)
 		if (k->probe->kind == STP_TIMER ||
 		    k->probe->kind == STP_PROFILE) {
 			stp_timer_unregister(k);
+		} else if (k->probe->kind == STP_TRACEPOINT) {
+			stp_tracepoint_unregister(k->probe, k->u.tp);
+			tracepoints = true;
 		} else if (k->probe->kind == STP_KPROBE) {
 			unregister_kprobe(&k->u.kp);
 		} else {
@@ -574,6 +590,8 @@ static void stp_unregister_probes(void)
 		}
 		k->registered = false;
 	}
+	if (tracepoints)
+		stp_tracepoint_sync();	/* no CPU is in a callback */
 	if (missed)
 		stp_emit_err("WARNING: Number of missed return probes: %d\n",
 			     missed);

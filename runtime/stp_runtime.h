@@ -48,6 +48,7 @@
 #include "stp_helpers.h"
 #include "stp_backtrace.h"
 #include "stp_memory.h"
+#include "stp_tracepoint.h"
 
 static struct dentry *stp_dir;		/* /sys/kernel/debug/MODNAME */
 static DEFINE_MUTEX(stp_ctl_mutex);	/* serialises start/stop/exit */

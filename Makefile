@@ -162,7 +162,7 @@ build/fuzz/fuzz_frontend: testsuite/fuzz/fuzz_frontend.c $(FUZZ_SRCS)
 	@dpkg-query -W clang libclang-rt-14-dev >/dev/null 2>&1 || \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q clang libclang-rt-14-dev
 	@mkdir -p $(@D)
-	clang $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -o $@ $^ $(LIBS)
+	clang $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -iquote src -o $@ $^ $(LIBS)
 
 fuzz: build/fuzz/fuzz_frontend
 	@rm -rf build/fuzz/corpus && mkdir -p build/fuzz/corpus

@@ -328,7 +328,7 @@ static const char *special_printf(struct gen *g, struct node *n)
 	for (;;) {
 		bool end = !*f;
 
-		if ((end || *f == '\001') && seg.len) {
+		if ((end || (f[0] == '\001' && f[1] != '\001')) && seg.len) {
 			if (to_string)
 				sb_printf(&body, "scnprintf(%s + strlen(%s), "
 					  "MAXSTRINGLEN - strlen(%s), \"%s\"%s); ",
@@ -345,6 +345,11 @@ static const char *special_printf(struct gen *g, struct node *n)
 		}
 		if (end)
 			break;
+		if (f[0] == '\001' && f[1] == '\001') {
+			c_escape(&seg, f, 1, false);	/* a literal \001 */
+			f += 2;
+			continue;
+		}
 		if (*f == '\001') {
 			char conv = f[1];
 			const char *prec = f + 2, *close = strchr(prec, '\002');

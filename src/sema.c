@@ -810,6 +810,9 @@ static void check_format(struct sema *se, struct scope *sc, struct node *call,
 				p++;
 				continue;
 			}
+			/* \001 marks %b/%m/%M below: a literal one doubles */
+			if (*p == '\001')
+				sb_putc(&out, '\001');
 			sb_putc(&out, *p++);
 			continue;
 		}

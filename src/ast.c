@@ -306,10 +306,10 @@ void ast_print_point(FILE *out, const struct probe_point *pp)
 		if (c->next)
 			fputc('.', out);
 	}
-	if (pp->optional)
-		fputc('?', out);
 	if (pp->sufficient)
 		fputc('!', out);
+	else if (pp->optional)
+		fputc('?', out);
 }
 
 static const char *ty_suffix(enum type ty)

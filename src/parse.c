@@ -873,7 +873,7 @@ static struct probe_point *probe_point(struct parser *p)
 	if (accept(p, "?"))
 		pp->optional = true;
 	else if (accept(p, "!"))
-		pp->sufficient = true;
+		pp->sufficient = pp->optional = true;	/* '!' is both */
 	pp->comps = head.next;
 	return pp;
 }

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "gen.h"
+#include "tracepoint.h"
 
 #define STAP_VERSION "0.1"
 
@@ -1180,7 +1181,7 @@ static const char *const kind_consts[] = {
 	[RP_BEGIN] = "STP_BEGIN", [RP_END] = "STP_END",
 	[RP_ERROR] = "STP_ERROR", [RP_KPROBE] = "STP_KPROBE",
 	[RP_KRETPROBE] = "STP_KRETPROBE", [RP_TIMER] = "STP_TIMER",
-	[RP_PROFILE] = "STP_PROFILE",
+	[RP_PROFILE] = "STP_PROFILE", [RP_TRACEPOINT] = "STP_TRACEPOINT",
 };
 
 static bool needs_maps(const struct script *s)
@@ -1393,9 +1394,20 @@ void gen_module(const struct session *ss, const struct program *prog,
 	}
 	sb_add(out, code.buf, code.len);
 
+	/* kernel.trace callbacks: the arguments, narrowed, to the runtime */
+	int ntp = 0;
+
+	for (struct rprobe *rp = prog->rprobes; rp; rp = rp->next, ntp++) {
+		if (!rp->tp)
+			continue;
+		sb_puts(out, tracepoint_callback(rp->tp,
+						 arena_printf("stp_tp_cb_%d", ntp)));
+		blank(&g);
+	}
 	emit(&g, "static struct stp_probe stp_probes[] = {");
 	g.depth++;
-	for (struct rprobe *rp = prog->rprobes; rp; rp = rp->next) {
+	ntp = 0;
+	for (struct rprobe *rp = prog->rprobes; rp; rp = rp->next, ntp++) {
 		emit(&g, "{");
 		g.depth++;
 		emit(&g, ".kind = %s,", kind_consts[rp->kind]);
@@ -1412,6 +1424,8 @@ void gen_module(const struct session *ss, const struct program *prog,
 			emit(&g, ".data_size = sizeof(struct %s_entry),",
 			     handler_name(rp->probe));
 		}
+		if (rp->tp)
+			emit(&g, ".tp_func = stp_tp_cb_%d,", ntp);
 		if (rp->order)
 			emit(&g, ".order = %lld,", (long long)rp->order);
 		if (rp->period_ns)

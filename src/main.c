@@ -30,6 +30,7 @@
 #include "gen.h"
 #include "parse.h"
 #include "sema.h"
+#include "tracepoint.h"
 
 #define STAP_VERSION "0.1"
 
@@ -201,6 +202,9 @@ static void list_points(const struct session *ss, const struct program *prog)
 		lines[n++] = ss->listing == 2 && rp->dw ?
 			arena_printf("%s%s", rp->pp,
 				     dwarf_list_vars(prog->dw, rp->dw)) :
+			ss->listing == 2 && rp->tp ?
+			arena_printf("%s%s", rp->pp,
+				     tracepoint_list_vars(rp->tp)) :
 			rp->pp;
 	qsort(lines, (size_t)n, sizeof(*lines), cmp_line);
 	for (int i = 0; i < n; i++)

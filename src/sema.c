@@ -26,6 +26,7 @@
 #include "arena.h"
 #include "dwarf.h"
 #include "ksym.h"
+#include "tracepoint.h"
 #include "sema.h"
 
 #define MAX_ERRORS 20
@@ -46,6 +47,8 @@ struct sema {
 	int errors;		/* reported so far */
 	struct rprobe **tail;	/* where the next rprobe goes */
 	int nindex;		/* next probe handler number */
+	struct tp_table *tps;	/* tracepoints, loaded on first use */
+	int tp_state;		/* 0 not loaded, 1 loaded, -1 failed */
 };
 
 /* The scope being checked: a probe body or a function body. */
@@ -441,6 +444,52 @@ static void resolve_timer(struct sema *se, struct probe *pr,
 	}
 }
 
+/* One kernel.trace probe; the runtime finds the tracepoint by .symbol. */
+static void add_trace_probe(const struct tracepoint *tp, void *arg)
+{
+	struct match_ctx *m = arg;
+	struct rprobe *rp = add_rprobe(m->se, m->pr, RP_TRACEPOINT,
+				       arena_printf("kernel.trace(\"%s%s%s\")",
+						    tp->system,
+						    *tp->system ? ":" : "",
+						    tp->name), m->from);
+
+	rp->symbol = tp->name;
+	rp->func = tp->name;
+	rp->tp = tp;
+	m->n++;
+}
+
+/* kernel.trace("NAME") and kernel.trace("SYSTEM:NAME"), globs allowed */
+static void resolve_trace(struct sema *se, struct probe *pr,
+			  struct probe_point *pp, struct pp_comp *t,
+			  const char *from)
+{
+	struct match_ctx m = { .se = se, .pr = pr, .from = from };
+	char err[512];
+
+	if (!t->arg || t->arg->kind != TOK_STR) {
+		sema_error(se, &t->tok->pos, "'trace' needs a tracepoint "
+			   "name in quotes, as in "
+			   "kernel.trace(\"sched_switch\")");
+		return;
+	}
+	if (se->tp_state == 0) {
+		se->tps = NEW(struct tp_table);
+		se->tp_state = tracepoint_load(se->ss->release, se->tps, err,
+					       sizeof(err)) ? -1 : 1;
+		if (se->tp_state < 0)
+			sema_error(se, &t->arg->pos, "cannot resolve "
+				   "tracepoints: %s", err);
+	}
+	if (se->tp_state < 0)
+		return;
+	tracepoint_match(se->tps, t->arg->str, add_trace_probe, &m);
+	if (!m.n && !pp->optional)
+		sema_error(se, &t->arg->pos, "probe point %s matches no "
+			   "tracepoint of kernel %s", from, se->ss->release);
+}
+
 static bool same_literal(const struct token *a, const struct token *b)
 {
 	if (a->kind != b->kind)
@@ -562,6 +611,11 @@ static void resolve_point(struct sema *se, struct probe *pr,
 		resolve_function(se, pr, pp, c->next);
 		return;
 	}
+	if (c->name == istr("kernel") && !c->arg && c->next &&
+	    c->next->name == istr("trace") && !c->next->next) {
+		resolve_trace(se, pr, pp, c->next, from);
+		return;
+	}
 	if (c->name == istr("kernel") || c->name == istr("kprobe")) {
 		struct pp_comp *bad = c->next ? c->next : c;
 
@@ -595,7 +649,8 @@ static void split_target_probes(struct sema *se)
 			last = pr;
 			continue;
 		}
-		if (!rp->dw || (!has_target(pr->body) && !has_target(pr->cond)))
+		if ((!rp->dw && !rp->tp) ||
+		    (!has_target(pr->body) && !has_target(pr->cond)))
 			continue;
 		struct probe *q = NEW(struct probe);
 
@@ -1354,6 +1409,8 @@ static bool target_ok(struct sema *se, struct scope *sc, struct node *n)
 		return true;
 	if (!sc->probe || !strcmp(n->name, "@entry"))
 		return false;
+	if (sc->rp && sc->rp->tp)
+		return tracepoint_target(sc->rp->tp, n, &err) != TY_UNKNOWN;
 	return dwarf_target(dwarf_of(se), sc->rp ? sc->rp->dw : NULL, n,
 			    c_loc(n), &err) != TY_UNKNOWN;
 }
@@ -1415,8 +1472,11 @@ static enum type target(struct sema *se, struct scope *sc, struct node *n)
 		n->str = "0";	/* reported once */
 		return TY_UNKNOWN;
 	}
-	ty = dwarf_target(dwarf_of(se), sc->rp ? sc->rp->dw : NULL, n,
-			  c_loc(n), &err);
+	if (sc->rp && sc->rp->tp)
+		ty = tracepoint_target(sc->rp->tp, n, &err);
+	else
+		ty = dwarf_target(dwarf_of(se), sc->rp ? sc->rp->dw : NULL,
+				  n, c_loc(n), &err);
 	if (ty == TY_UNKNOWN)
 		sema_error(se, &n->tok->pos, "%s", err);
 	else if (implicit && (ty == TY_LONG || ty == TY_STRING)) {
@@ -1880,6 +1940,7 @@ static const char *kind_names[] = {
 	[RP_BEGIN] = "begin", [RP_END] = "end", [RP_ERROR] = "error",
 	[RP_KPROBE] = "kprobe", [RP_KRETPROBE] = "kretprobe",
 	[RP_TIMER] = "timer", [RP_PROFILE] = "profile",
+	[RP_TRACEPOINT] = "tracepoint",
 };
 
 void sema_print(FILE *out, const struct program *prog)

@@ -15,6 +15,7 @@
 
 struct dwarf_point;
 struct dwarf_session;
+struct tracepoint;
 
 enum rprobe_kind {
 	RP_BEGIN,
@@ -24,6 +25,7 @@ enum rprobe_kind {
 	RP_KRETPROBE,
 	RP_TIMER,		/* timer.ms(N) ...: period_ns or period_jiffies */
 	RP_PROFILE,		/* timer.profile: every tick on every CPU */
+	RP_TRACEPOINT,		/* kernel.trace("NAME"): symbol is the name */
 };
 
 /* One concrete probe the module registers or runs. */
@@ -36,6 +38,7 @@ struct rprobe {
 	uint64_t offset;	/* kprobe offset from symbol */
 	const char *func;	/* function name for probefunc() */
 	struct dwarf_point *dw;	/* debuginfo of the place (dwarf.h), or NULL */
+	const struct tracepoint *tp;	/* kernel.trace: its tracepoint, or NULL */
 	int64_t order;		/* begin(N) / end(N) */
 	int64_t period_ns, randomize_ns;	/* hrtimer timers */
 	int64_t period_jiffies, randomize_jiffies;	/* timer.jiffies */

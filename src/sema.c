@@ -1410,7 +1410,8 @@ static bool target_ok(struct sema *se, struct scope *sc, struct node *n)
 	if (!sc->probe || !strcmp(n->name, "@entry"))
 		return false;
 	if (sc->rp && sc->rp->tp)
-		return tracepoint_target(sc->rp->tp, n, &err) != TY_UNKNOWN;
+		return tracepoint_target(sc->rp->tp, n, c_loc(n), &err) !=
+		       TY_UNKNOWN;
 	return dwarf_target(dwarf_of(se), sc->rp ? sc->rp->dw : NULL, n,
 			    c_loc(n), &err) != TY_UNKNOWN;
 }
@@ -1473,7 +1474,7 @@ static enum type target(struct sema *se, struct scope *sc, struct node *n)
 		return TY_UNKNOWN;
 	}
 	if (sc->rp && sc->rp->tp)
-		ty = tracepoint_target(sc->rp->tp, n, &err);
+		ty = tracepoint_target(sc->rp->tp, n, c_loc(n), &err);
 	else
 		ty = dwarf_target(dwarf_of(se), sc->rp ? sc->rp->dw : NULL,
 				  n, c_loc(n), &err);

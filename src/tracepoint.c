@@ -283,6 +283,223 @@ static long btf_member_off(const struct btf *b, const char *sname,
 	return -1;
 }
 
+/* Bytes of type id, or 0 when it has no size (void, functions). */
+static long btf_size(const struct btf *b, uint32_t id, int depth)
+{
+	const struct btf_type *t = btf_base(b, id);
+
+	if (!t || depth > 16)
+		return 0;
+	switch (btf_kind(t)) {
+	case BTF_KIND_PTR:
+		return 8;
+	case BTF_KIND_INT:
+	case BTF_KIND_ENUM:
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+	case 19:
+		return (long)t->size;
+	case BTF_KIND_ARRAY: {
+		const struct btf_array *a = (const void *)(t + 1);
+
+		return (long)a->nelems * btf_size(b, a->type, depth + 1);
+	}
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Member name of struct or union t, looking into anonymous members:
+ * its type in *type and byte offset in *off. -1 for a bit field, 0 when
+ * there is no such member, 1 when found.
+ */
+static int btf_find_member(const struct btf *b, const struct btf_type *t,
+			   const char *name, uint32_t *type, long *off,
+			   int depth)
+{
+	const struct btf_member *m = (const void *)(t + 1);
+	bool kflag = BTF_INFO_KFLAG(t->info);
+
+	for (int i = 0; i < btf_vlen(t); i++) {
+		uint32_t bits = kflag ? BTF_MEMBER_BIT_OFFSET(m[i].offset) :
+				m[i].offset;
+		const char *mn = btf_str(b, m[i].name_off);
+
+		if (!*mn) {
+			const struct btf_type *sub = btf_base(b, m[i].type);
+			long o;
+			int rc;
+
+			if (!sub || depth > 8 ||
+			    (btf_kind(sub) != BTF_KIND_STRUCT &&
+			     btf_kind(sub) != BTF_KIND_UNION))
+				continue;
+			rc = btf_find_member(b, sub, name, type, &o, depth + 1);
+			if (rc)
+				*off = (long)(bits / 8) + o;
+			if (rc)
+				return rc;
+			continue;
+		}
+		if (strcmp(mn, name))
+			continue;
+		if (bits % 8 || (kflag && BTF_MEMBER_BITFIELD_SIZE(m[i].offset)))
+			return -1;
+		*type = m[i].type;
+		*off = (long)(bits / 8);
+		return 1;
+	}
+	return 0;
+}
+
+/* Where a chain $arg->a[i]->b is while tracepoint_target() walks it. */
+struct chain {
+	const struct btf *b;	/* the kernel's BTF */
+	const char *c;		/* C of the value, or of the address (lvalue) */
+	bool lvalue;		/* c is the address of an object of type */
+	uint32_t type;		/* BTF type of the value or object */
+	const char *loc;	/* script location, for read errors */
+	const char *what;	/* "$prev->mm", for messages */
+};
+
+/* Turn an lvalue pointer into its value: the pointer it holds. */
+static void chain_load_ptr(struct chain *ch)
+{
+	if (ch->lvalue)
+		ch->c = arena_printf("((unsigned long)stp_kread(c, %s, 8, %s))",
+				     ch->c, ch->loc);
+	ch->lvalue = false;
+}
+
+/* One "->name" step; NULL or an error message. */
+static const char *chain_member(struct chain *ch, const char *name)
+{
+	const struct btf_type *t = btf_base(ch->b, ch->type);
+	uint32_t mtype = 0;
+	long off = 0;
+	int rc;
+
+	if (t && btf_kind(t) == BTF_KIND_PTR) {
+		chain_load_ptr(ch);
+		t = btf_base(ch->b, t->type);
+	} else if (!ch->lvalue) {
+		t = NULL;
+	}
+	if (!t || (btf_kind(t) != BTF_KIND_STRUCT &&
+		   btf_kind(t) != BTF_KIND_UNION))
+		return arena_printf("%s is not a struct or a pointer to one",
+				    ch->what);
+	rc = btf_find_member(ch->b, t, name, &mtype, &off, 0);
+	if (rc < 0)
+		return arena_printf("%s->%s is a bit field, which is not "
+				    "supported yet", ch->what, name);
+	if (!rc)
+		return arena_printf("%s has no member '%s'",
+				    btf_type_name(ch->b, ch->type, 0), name);
+	ch->c = arena_printf("(%s + %ld)", ch->c, off);
+	ch->lvalue = true;
+	ch->type = mtype;
+	ch->what = arena_printf("%s->%s", ch->what, name);
+	return NULL;
+}
+
+/* One "[index]" step (idx is C); NULL or an error message. */
+static const char *chain_index(struct chain *ch, const char *idx)
+{
+	const struct btf_type *t = btf_base(ch->b, ch->type);
+	uint32_t elem;
+	long size;
+
+	if (t && btf_kind(t) == BTF_KIND_ARRAY && ch->lvalue) {
+		elem = ((const struct btf_array *)(t + 1))->type;
+	} else if (t && btf_kind(t) == BTF_KIND_PTR) {
+		chain_load_ptr(ch);
+		elem = t->type;
+	} else {
+		return arena_printf("%s is not an array or a pointer",
+				    ch->what);
+	}
+	size = btf_size(ch->b, elem, 0);
+	if (size <= 0)
+		return arena_printf("%s points to something without a size",
+				    ch->what);
+	ch->c = arena_printf("(%s + (%s) * %ld)", ch->c, idx, size);
+	ch->lvalue = true;
+	ch->type = elem;
+	ch->what = arena_printf("%s[]", ch->what);
+	return NULL;
+}
+
+/* Read the object the chain ends at: n->str and its type. */
+static enum type chain_read(struct chain *ch, struct node *n,
+			    const char **err)
+{
+	static const char *const mask[9] = {
+		[1] = "(u8)", [2] = "(u16)", [4] = "(u32)", [8] = "",
+	};
+	const struct btf_type *t = btf_base(ch->b, ch->type);
+	int size;
+	bool is_signed;
+
+	if (t && btf_kind(t) == BTF_KIND_ARRAY) {
+		const struct btf_array *a = (const void *)(t + 1);
+
+		if (btf_size(ch->b, a->type, 0) == 1) {	/* char name[16] */
+			n->str = arena_printf("stp_kread_string(c, stp_buf, "
+					      "%s, %u, %s)", ch->c, a->nelems,
+					      ch->loc);
+			return TY_STRING;
+		}
+	}
+	if (!btf_scalar(ch->b, ch->type, &size, &is_signed)) {
+		*err = arena_printf("%s is a %s: read a member with -> or an "
+				    "element with []", ch->what,
+				    btf_type_name(ch->b, ch->type, 0));
+		return TY_UNKNOWN;
+	}
+	n->str = arena_printf("(int64_t)%sstp_kread(c, %s, %d, %s)",
+			      is_signed ? "" : mask[size], ch->c, size,
+			      ch->loc);
+	return TY_LONG;
+}
+
+/* $arg followed by ->member and [index] steps (n->args). */
+static enum type chain_target(const struct tracepoint *tp, int i,
+			      struct node *n, const char *loc,
+			      const char **err)
+{
+	struct chain ch = {
+		.b = tp->btf, .lvalue = false, .type = tp->args[i].btf_id,
+		.loc = loc, .what = arena_printf("$%s", tp->args[i].name),
+		.c = arena_printf("((unsigned long)stp_tp_arg(c, %d))", i),
+	};
+	int k = 0;
+
+	if (!tp->btf) {
+		*err = "-> and [] need the kernel's BTF";
+		return TY_UNKNOWN;
+	}
+	for (struct node *f = n->args; f; f = f->next) {
+		const char *e;
+
+		if (f->name) {
+			e = chain_member(&ch, f->name);
+		} else {
+			const char *idx = f->lhs->kind == N_NUM ?
+				arena_printf("%lldLL", (long long)f->lhs->num) :
+				arena_printf("stp_tv[%d]", k++);
+
+			e = chain_index(&ch, idx);
+		}
+		if (e) {
+			*err = e;
+			return TY_UNKNOWN;
+		}
+	}
+	return chain_read(&ch, n, err);
+}
+
 /* Read len bytes at link-time address addr of the image; 0 or -1. */
 static int image_read(struct image *im, uint64_t addr, void *buf, size_t len)
 {
@@ -403,7 +620,8 @@ static int load_image(const char *path, struct tp_table *t, char *err,
 	struct image im = { .fd = open(path, O_RDONLY) };
 	Elf_Scn *scn = NULL;
 	Elf_Data *raw = NULL;
-	struct btf b = { 0 };
+	struct btf *b = calloc(1, sizeof(*b));
+	char *copy = NULL;
 	size_t shstrndx, nev, cap = 0;
 	struct sym *evs;
 	GElf_Shdr sh;
@@ -413,6 +631,7 @@ static int load_image(const char *path, struct tp_table *t, char *err,
 	if (im.fd < 0) {
 		snprintf(err, errlen, "cannot open %s: %s", path,
 			 strerror(errno));
+		free(b);
 		return -1;
 	}
 	im.e = elf_begin(im.fd, ELF_C_READ_MMAP, NULL);
@@ -433,16 +652,19 @@ static int load_image(const char *path, struct tp_table *t, char *err,
 		snprintf(err, errlen, "%s has no BTF (.BTF section)", path);
 		goto out;
 	}
-	if (btf_parse(&b, raw->d_buf, raw->d_size, err, errlen))
+	/* kept for the life of the process: ->member reads types later */
+	copy = malloc(raw->d_size);
+	memcpy(copy, raw->d_buf, raw->d_size);
+	if (btf_parse(b, copy, raw->d_size, err, errlen))
 		goto out;
 
-	long class_off = btf_member_off(&b, "trace_event_call", "class");
-	long system_off = btf_member_off(&b, "trace_event_class", "system");
+	long class_off = btf_member_off(b, "trace_event_call", "class");
+	long system_off = btf_member_off(b, "trace_event_class", "system");
 
 	evs = event_syms(im.e, &nev);
-	for (size_t id = 1; id < b.ntypes; id++) {
-		const struct btf_type *f = b.types[id], *proto;
-		const char *nm = btf_str(&b, f->name_off);
+	for (size_t id = 1; id < b->ntypes; id++) {
+		const struct btf_type *f = b->types[id], *proto;
+		const char *nm = btf_str(b, f->name_off);
 		const struct btf_param *ps;
 		struct tracepoint tp = { 0 };
 		bool ok = true;
@@ -450,7 +672,7 @@ static int load_image(const char *path, struct tp_table *t, char *err,
 		if (btf_kind(f) != BTF_KIND_FUNC ||
 		    strncmp(nm, ITER_PREFIX, strlen(ITER_PREFIX)))
 			continue;
-		proto = btf_type(&b, f->type);
+		proto = btf_type(b, f->type);
 		if (!proto || btf_kind(proto) != BTF_KIND_FUNC_PROTO ||
 		    btf_vlen(proto) < 1)
 			continue;
@@ -461,12 +683,13 @@ static int load_image(const char *path, struct tp_table *t, char *err,
 		for (int i = 0; i < tp.nargs; i++) {
 			struct tp_arg *a = &tp.args[i];
 
-			a->name = arena_strdup(btf_str(&b, ps[i + 1].name_off));
-			a->type = arena_strdup(btf_type_name(&b, ps[i + 1].type,
+			a->name = arena_strdup(btf_str(b, ps[i + 1].name_off));
+			a->type = arena_strdup(btf_type_name(b, ps[i + 1].type,
 							      0));
 			if (!*a->name)
 				a->name = arena_printf("arg%d", i + 1);
-			ok = ok && btf_scalar(&b, ps[i + 1].type, &a->size,
+			a->btf_id = ps[i + 1].type;
+			ok = ok && btf_scalar(b, ps[i + 1].type, &a->size,
 					      &a->is_signed);
 		}
 		if (!ok)
@@ -476,6 +699,7 @@ static int load_image(const char *path, struct tp_table *t, char *err,
 
 		if (nev)
 			ev = bsearch(&key, evs, nev, sizeof(*evs), cmp_sym);
+		tp.btf = b;
 		tp.system = ev ? event_system(&im, ev->addr, class_off,
 					      system_off) : "";
 		if (t->n == cap) {
@@ -490,7 +714,11 @@ static int load_image(const char *path, struct tp_table *t, char *err,
 	t->source = arena_strdup(path);
 	rc = 0;
 out:
-	free(b.types);
+	if (rc) {
+		free(b->types);
+		free(b);
+		free(copy);
+	}
 	if (im.e)
 		elf_end(im.e);
 	close(im.fd);
@@ -550,7 +778,7 @@ static int dollars(const char *name, size_t *len)
 }
 
 enum type tracepoint_target(const struct tracepoint *tp, struct node *n,
-			    const char **err)
+			    const char *loc, const char **err)
 {
 	size_t len;
 	int style = dollars(n->name, &len);
@@ -561,10 +789,8 @@ enum type tracepoint_target(const struct tracepoint *tp, struct node *n,
 				    name);
 		return TY_UNKNOWN;
 	}
-	if (n->args) {
-		*err = arena_printf("%s: -> and [] on tracepoint arguments "
-				    "are not supported yet (use @cast or "
-				    "kernel_long)", name);
+	if (!strncmp(name, "$$", 2) && n->args) {
+		*err = arena_printf("%s cannot be followed by -> or []", name);
 		return TY_UNKNOWN;
 	}
 	if (!strcmp(name, "$$parms") || !strcmp(name, "$$vars")) {
@@ -587,6 +813,14 @@ enum type tracepoint_target(const struct tracepoint *tp, struct node *n,
 	for (int i = 0; i < tp->nargs; i++) {
 		if (strcmp(tp->args[i].name, name + 1))
 			continue;
+		if (n->args && style) {
+			*err = arena_printf("%s: pretty printing a member "
+					    "(trailing $) is not supported "
+					    "yet", name);
+			return TY_UNKNOWN;
+		}
+		if (n->args)
+			return chain_target(tp, i, n, loc, err);
 		if (style) {
 			n->str = arena_printf("({ snprintf(stp_buf, "
 					      "MAXSTRINGLEN, \"0x%%llx\", "

@@ -20,6 +20,7 @@ struct tp_arg {
 	const char *type;	/* C type, for stap -L: "struct task_struct*" */
 	int size;		/* bytes in the register: 1, 2, 4 or 8 */
 	bool is_signed;		/* sign-extend when narrower than 8 */
+	unsigned int btf_id;	/* its BTF type, for ->member */
 };
 
 struct tracepoint {
@@ -27,6 +28,7 @@ struct tracepoint {
 	const char *system;	/* "sched"; "" for a bare tracepoint */
 	int nargs;		/* entries in args */
 	struct tp_arg *args;	/* in call order */
+	const void *btf;	/* the kernel's BTF (tracepoint.c), for ->member */
 };
 
 struct tp_table {
@@ -52,13 +54,14 @@ size_t tracepoint_match(const struct tp_table *t, const char *pattern,
 			void *arg);
 
 /*
- * Type the target expression n ($name or $$parms, $$parms$ etc.) of a
- * probe on tp and set n->str to the C that reads it (a long from the
- * context's tracepoint arguments, or a string). Returns TY_UNKNOWN with
- * a message in *err when tp has no such argument.
+ * Type the target expression n ($name, $name->member[i]..., $$parms) of
+ * a probe on tp and set n->str to the C that reads it: a long from the
+ * context's tracepoint arguments, or memory they point to (members found
+ * in BTF, read fault-tolerantly; errors name loc); a char array or $$parms
+ * is a string. Returns TY_UNKNOWN with a message in *err otherwise.
  */
 enum type tracepoint_target(const struct tracepoint *tp, struct node *n,
-			    const char **err);
+			    const char *loc, const char **err);
 
 /* " $prev:struct task_struct* $next:..." for stap -L. */
 const char *tracepoint_list_vars(const struct tracepoint *tp);

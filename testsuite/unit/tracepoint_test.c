@@ -88,14 +88,14 @@ static void check_release(struct tp_table *t, const char *rel)
 		struct node v = { .kind = N_TARGET, .name = "$next" };
 		const char *e = NULL;
 
-		CHECK(tracepoint_target(tp, &v, &e) == TY_LONG &&
+		CHECK(tracepoint_target(tp, &v, "\"t.stp:1:1\"", &e) == TY_LONG &&
 		      !strcmp(v.str, "(int64_t)stp_tp_arg(c, 2)"), "$next");
 		v = (struct node){ .kind = N_TARGET, .name = "$nope" };
-		CHECK(tracepoint_target(tp, &v, &e) == TY_UNKNOWN && e &&
+		CHECK(tracepoint_target(tp, &v, "\"t.stp:1:1\"", &e) == TY_UNKNOWN && e &&
 		      strstr(e, "has no argument 'nope'"), "$nope: %s",
 		      e ? e : "");
 		v = (struct node){ .kind = N_TARGET, .name = "$$parms" };
-		CHECK(tracepoint_target(tp, &v, &e) == TY_STRING &&
+		CHECK(tracepoint_target(tp, &v, "\"t.stp:1:1\"", &e) == TY_STRING &&
 		      strstr(v.str, "prev=0x%llx"), "$$parms");
 	}
 	tp = find(t, "sys_enter");

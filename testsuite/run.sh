@@ -8,19 +8,24 @@
 #	parse/*.stp	stap -p1 X.stp            stdout == X.ast
 #	errors/*.stp	stap -p2 X.stp            exit 1, stderr == X.stderr
 #	gen/*.stp	stap -p3 X.stp            stdout == X.c.golden
-#	run/*.stp	stap -p4 -m X -r REL      then ALL run in one VM boot;
-#			stdout == X.stdout (or matches every line of X.match)
+#	run/*.stp	stap -p4 -m X -r REL      then ALL run in one VM boot
+#			per kernel; stdout == X.stdout (or matches every line
+#			of X.match); X.match@6.12 (any sidecar, any release
+#			prefix) replaces X.match on that kernel line
 #	shell/*.sh	any script; exit 0 pass, 77 skip, else fail
 #
 # Like QBE's tools/test.sh it prints "name ... ok|FAIL|skip", a diff for
-# each failure and "N passed, N failed, N skipped"; the exit status is 1
+# each failure, one "REL: N passed, N failed, N skipped (S s)" line per
+# kernel and last "N passed, N failed, N skipped"; the exit status is 1
 # when something failed.  UPDATE=1 rewrites the expected files instead of
 # comparing (review those diffs like code).
 #
 # usage: testsuite/run.sh [-k KERNEL]... [-t SECS] [PATTERN...]
 #	PATTERN selects tests whose "kind/name" contains it (globs allowed).
-#	-k takes a release, a list ("A B" or "A,B") or "all"; with several
-#	kernels, run/ and kernel shell tests run on each, named NAME@REL.
+#	-k takes a release, a list ("A B" or "A,B") or "all" (the default:
+#	every installed cloud kernel with headers).  With several kernels,
+#	run/ tests and shell tests marked "every kernel" run on each, named
+#	NAME@REL; other kernel tests run on the newest selected kernel.
 # env: STAP (./stap), STAPRUN (./staprun), STAPVM (src/stap-vm), KREL
 #	(same as -k), JOBS (parallel module builds, nproc), UNIT_CC,
 #	UNIT_CFLAGS, KEEP=1 (keep the work directory), UPDATE=1.
@@ -69,16 +74,15 @@ stap_abs=$(abspath "$STAP")
 staprun_abs=$(abspath "$STAPRUN")
 stapvm_abs=$(abspath "$STAPVM")
 
-# The kernels to test: -k (repeatable; a list; "all" = every installed
-# cloud kernel with headers), else the newest one.  parse/errors/gen
-# tests use the first; run/ and kernel shell tests run on each.
+# The kernels to test: -k (repeatable; a list; "all"), by default all:
+# every installed cloud kernel with headers, oldest first.  run/ tests
+# and "every kernel" shell tests run on each; the other kernel tests
+# (parse/errors/gen with -r, shell tests) on the newest, $primary, which
+# is also what `stap --vm` boots by default.
 kernels=()
 for k in ${klist//,/ }; do
 	if [ "$k" = all ]; then
-		for v in /boot/vmlinuz-*-cloud-amd64; do
-			k=${v#/boot/vmlinuz-}
-			[ -d "/lib/modules/$k/build" ] && kernels+=("$k")
-		done
+		kernels+=(all)
 		continue
 	fi
 	if [ ! -d "/lib/modules/$k/build" ]; then
@@ -87,10 +91,21 @@ for k in ${klist//,/ }; do
 	fi
 	kernels+=("$k")
 done
-if [ ${#kernels[@]} = 0 ]; then
-	k=$("$stapvm_abs" -R 2>/dev/null) && [ -n "$k" ] && kernels=("$k")
-fi
-krel=${kernels[0]:-}
+[ ${#kernels[@]} -gt 0 ] || kernels=(all)
+mapfile -t kernels < <(
+	for k in "${kernels[@]}"; do
+		if [ "$k" = all ]; then
+			for v in /boot/vmlinuz-*-cloud-amd64; do
+				k=${v#/boot/vmlinuz-}
+				[ -d "/lib/modules/$k/build" ] && echo "$k"
+			done
+		else
+			echo "$k"
+		fi
+	done | sort -V -u
+)
+primary=${kernels[${#kernels[@]} - 1]:-}
+krel=$primary
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/stap-tests.XXXXXX") || exit 2
 if [ -n "${KEEP:-}" ]; then
@@ -100,6 +115,11 @@ else
 fi
 
 npass=0 nfail=0 nskip=0
+# Per kernel: tests passed, failed, skipped and seconds spent, keyed by
+# release; "-" holds the tests that need no kernel.  $cur is the kernel
+# the test being reported ran on.
+declare -A kpass kfail kskip ksecs
+cur=-
 
 # selected NAME: is the test kind/name wanted by the command line?
 selected()
@@ -119,16 +139,53 @@ needs_kernel()
 	head -n 1 "$1" | grep -q 'test: requires kernel-headers'
 }
 
+# every_kernel FILE: does a "test:" line in the first five say "every
+# kernel"?  Such shell tests run on each kernel, not only the newest.
+every_kernel()
+{
+	head -n 5 "$1" | grep -q 'test:.*every kernel'
+}
+
+# sidecar BASE EXT REL: the file with what BASE expects on kernel REL:
+# BASE.EXT@V for the longest V that is REL or a prefix of it ending at a
+# version boundary (6.12 fits 6.12.95+deb12-cloud-amd64, not 6.1.0-56),
+# else BASE.EXT.  Prints nothing when there is neither.
+sidecar()
+{
+	local f v best= len=0
+	for f in "$1.$2"@*; do
+		[ -f "$f" ] || continue
+		v=${f##*@}
+		case $3 in
+		"$v" | "$v".* | "$v"-* | "$v"+* | "$v"~*) ;;
+		*) continue ;;
+		esac
+		[ ${#v} -gt $len ] && { best=$f; len=${#v}; }
+	done
+	[ -z "$best" ] && [ -f "$1.$2" ] && best=$1.$2
+	[ -n "$best" ] && printf '%s\n' "$best"
+	return 0
+}
+
+# count VAR: one more for the current kernel in the array VAR.
+count()
+{
+	local -n arr=$1
+	arr[$cur]=$((${arr[$cur]:-0} + 1))
+}
+
 ok()
 {
 	echo "$1 ... ok"
 	npass=$((npass + 1))
+	count kpass
 }
 
 skip()
 {
 	echo "$1 ... skip${2:+ ($2)}"
 	nskip=$((nskip + 1))
+	count kskip
 }
 
 # fail NAME [WHY]: the rest of the explanation comes on stdin.
@@ -137,6 +194,7 @@ fail()
 	echo "$1 ... FAIL${2:+ ($2)}"
 	sed 's/^/    /'
 	nfail=$((nfail + 1))
+	count kfail
 }
 
 # compare NAME EXPECTED GOT: diff, or rewrite EXPECTED under UPDATE=1.
@@ -193,12 +251,13 @@ unit_tests()
 # kernel (first line "# test: requires kernel-headers") get -r REL.
 stp_test()
 {
-	local kind=$1 stp=$2 name rflag=() rc
+	local kind=$1 stp=$2 name rflag=() rc cur=-
 	name=$kind/$(basename "$stp" .stp)
 	selected "$name" || return 0
 	if needs_kernel "$stp"; then
 		[ -n "$krel" ] || { skip "$name" "no kernel headers"; return 0; }
 		rflag=(-r "$krel")
+		cur=$krel
 	fi
 	have_stap || { fail "$name" <"$work/why"; return 0; }
 	local base=${stp%.stp} out=$work/out err=$work/err
@@ -234,28 +293,34 @@ stp_test()
 # build_one STP: compile one run test into $work/run/NAME/case/.
 build_one()
 {
-	local stp=$1 n d m opts
+	local stp=$1 n d m opts f s
 	n=$(basename "$stp" .stp)
 	d=$work/run$sfx/$n
 	m=$(printf '%s' "$n" | tr -c 'A-Za-z0-9_' '_')
 	mkdir -p "$d/case/$n"
-	opts=
-	[ -f "${stp%.stp}.opts" ] && opts=$(cat "${stp%.stp}.opts")
+	opts=$(sidecar "${stp%.stp}" opts "$krel")
+	[ -n "$opts" ] && opts=$(cat "$opts")
+	# The script is reached as testsuite/run/X.stp, so the locations in
+	# messages read the same on every checkout.
+	mkdir -p "$d/$(dirname "$stp")"
+	ln -sf "$top/$stp" "$d/$stp"
 	# shellcheck disable=SC2086
-	(cd "$d" && "$stap_abs" -p4 -m "$m" -r "$krel" $opts "$top/$stp" \
+	(cd "$d" && "$stap_abs" -p4 -m "$m" -r "$krel" $opts "$stp" \
 		>build.out 2>build.err)
 	echo $? >"$d/build.rc"
 	[ -f "$d/$m.ko" ] && mv "$d/$m.ko" "$d/case/$n/module.ko"
 	for f in cmd sigint args guest; do
-		[ -f "${stp%.stp}.$f" ] && cp "${stp%.stp}.$f" "$d/case/$n/$f"
+		s=$(sidecar "${stp%.stp}" $f "$krel")
+		[ -n "$s" ] && cp "$s" "$d/case/$n/$f"
 	done
 	return 0
 }
 
 run_tests()
 {
-	local krel=$1 sfx=$2
+	local krel=$1 sfx=$2 cur=${1:--}
 	local stp n name list=() batch=$work/batch$sfx d rc want got msg why
+	local f_out f_match f_err f_rc
 
 	for stp in testsuite/run/*.stp; do
 		[ -f "$stp" ] || continue
@@ -279,7 +344,7 @@ run_tests()
 
 	mkdir -p "$batch"
 	export work top stap_abs krel sfx
-	export -f build_one
+	export -f build_one sidecar
 	printf '%s\n' "${list[@]}" |
 		xargs -P "$JOBS" -I{} bash -c 'build_one "$1"' _ {}
 	rm -rf "$batch"
@@ -310,8 +375,14 @@ run_tests()
 			)
 			continue
 		fi
+		f_out=$(sidecar "$base" stdout "$krel")
+		f_match=$(sidecar "$base" match "$krel")
+		f_err=$(sidecar "$base" stderr "$krel")
+		f_rc=$(sidecar "$base" rc "$krel")
+		# A release's own .match beats a generic .stdout.
+		[[ $f_match == *@* && $f_out != *@* ]] && f_out=
 		want=0
-		[ -f "$base.rc" ] && want=$(tr -d ' \n' <"$base.rc")
+		[ -n "$f_rc" ] && want=$(tr -d ' \n' <"$f_rc")
 		got= msg=
 		[ -f "$d/rc" ] && read -r got msg <"$d/rc"
 		if [ -n "$msg" ] || [ "$got" != "$want" ]; then
@@ -328,20 +399,20 @@ run_tests()
 			)
 			continue
 		fi
-		if [ -f "$base.stdout" ]; then
-			if ! compare "$name" "$base.stdout" "$d/stdout"; then
+		if [ -n "$f_out" ]; then
+			if ! compare "$name" "$f_out" "$d/stdout"; then
 				fail "$name" "stdout" <"$work/diff"
 				continue
 			fi
-		elif [ -f "$base.match" ]; then
-			if ! match_lines "$base.match" "$d/stdout" >"$work/diff"; then
+		elif [ -n "$f_match" ]; then
+			if ! match_lines "$f_match" "$d/stdout" >"$work/diff"; then
 				fail "$name" "stdout" < <(cat "$work/diff"
 					echo "--- stdout:"; head -n 40 "$d/stdout")
 				continue
 			fi
 		fi
-		if [ -f "$base.stderr" ]; then
-			if ! compare "$name" "$base.stderr" "$d/stderr"; then
+		if [ -n "$f_err" ]; then
+			if ! compare "$name" "$f_err" "$d/stderr"; then
 				fail "$name" "stderr" <"$work/diff"
 				continue
 			fi
@@ -367,25 +438,30 @@ match_lines()
 #
 shell_tests()
 {
-	local krel=$1 sfx=$2 sh name rc t
+	local krel=$1 sfx=$2 sh name rc t cur
 	for sh in testsuite/shell/*.sh; do
 		[ -f "$sh" ] || continue
-		name=shell/$(basename "$sh" .sh)$sfx
-		# With several kernels, only the kernel tests run again.
+		name=shell/$(basename "$sh" .sh)
+		cur=-
 		if needs_kernel "$sh"; then
 			if [ -z "$krel" ]; then
 				selected "$name" && skip "$name" "no kernel headers"
 				continue
 			fi
-		elif [ "$krel" != "${kernels[0]:-}" ]; then
+			# Booting VMs is slow: only tests about what differs
+			# between kernels run on each of them.
+			every_kernel "$sh" || [ "$krel" = "$primary" ] || continue
+			name=$name$sfx
+			cur=$krel
+		elif [ "$krel" != "$primary" ]; then
 			continue
 		fi
 		selected "$name" || continue
 		t=$work/shell$sfx/$(basename "$sh" .sh)
 		mkdir -p "$t"
 		STAP=$stap_abs STAPRUN=$staprun_abs STAPVM=$stapvm_abs KREL=$krel \
-			TOPDIR=$top TESTTMP=$t TEST_TIMEOUT=$secs \
-			bash "$sh" </dev/null >"$t.out" 2>&1
+			KERNELS="${kernels[*]}" TOPDIR=$top TESTTMP=$t \
+			TEST_TIMEOUT=$secs bash "$sh" </dev/null >"$t.out" 2>&1
 		rc=$?
 		case $rc in
 		0) ok "$name" ;;
@@ -395,24 +471,48 @@ shell_tests()
 	done
 }
 
-unit_tests
-for kind in parse errors gen; do
-	for stp in testsuite/$kind/*.stp; do
-		[ -f "$stp" ] && stp_test $kind "$stp"
+# timed KEY CMD...: run CMD, adding the seconds it took to ksecs[KEY].
+timed()
+{
+	local key=$1 t0=$SECONDS
+	shift
+	"$@"
+	ksecs[$key]=$((${ksecs[$key]:-0} + SECONDS - t0))
+}
+
+# kernel_free: the tests that need no kernel (kernel ones get $primary).
+kernel_free()
+{
+	local kind stp
+	unit_tests
+	for kind in parse errors gen; do
+		for stp in testsuite/$kind/*.stp; do
+			[ -f "$stp" ] && stp_test $kind "$stp"
+		done
 	done
-done
+}
+
 # suffix REL: "" with one kernel, "@REL" with several.
 suffix()
 {
 	[ ${#kernels[@]} -gt 1 ] && printf '@%s' "$1"
 }
+
+timed - kernel_free
 if [ ${#kernels[@]} = 0 ]; then
-	run_tests "" ""
-	shell_tests "" ""
+	timed - run_tests "" ""
+	timed - shell_tests "" ""
 else
-	for k in "${kernels[@]}"; do run_tests "$k" "$(suffix "$k")"; done
-	for k in "${kernels[@]}"; do shell_tests "$k" "$(suffix "$k")"; done
+	for k in "${kernels[@]}"; do timed "$k" run_tests "$k" "$(suffix "$k")"; done
+	for k in "${kernels[@]}"; do timed "$k" shell_tests "$k" "$(suffix "$k")"; done
 fi
 
+# The per-kernel summary, then the total (always the last line).
+for k in - "${kernels[@]}"; do
+	[ -n "${kpass[$k]:-}${kfail[$k]:-}${kskip[$k]:-}" ] || continue
+	printf '%s: %d passed, %d failed, %d skipped (%d s)\n' \
+		"$([ "$k" = - ] && echo "no kernel" || echo "$k")" \
+		"${kpass[$k]:-0}" "${kfail[$k]:-0}" "${kskip[$k]:-0}" "${ksecs[$k]:-0}"
+done
 echo "$npass passed, $nfail failed, $nskip skipped"
 [ $nfail = 0 ]

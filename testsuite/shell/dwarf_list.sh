@@ -1,4 +1,4 @@
-# test: requires kernel-headers
+# test: requires kernel-headers, every kernel
 # Debuginfo: stap -l / -L list places with file:line and typed target
 # variables, and the target variable diagnostics name the probe point,
 # the variable and what is available (lines vary between kernels, so

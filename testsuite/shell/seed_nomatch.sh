@@ -1,4 +1,4 @@
-# test: requires kernel-headers
+# test: requires kernel-headers, every kernel
 # The seed as first written probes cap_ptrace, which 6.1 no longer has:
 # stap must exit 1 with a semantic error naming the probe point and the
 # close matches.  (Exact text: move to errors/ once it is settled.)

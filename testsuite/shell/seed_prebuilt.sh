@@ -1,4 +1,4 @@
-# test: requires kernel-headers
+# test: requires kernel-headers, every kernel
 # Build seedbt.ko with `stap -p4 -m seedbt`, then boot a VM that has only
 # staprun and seedbt.ko: the backtrace shows mm_access and proc_mem_open.
 . "$TOPDIR/testsuite/lib/common.sh"

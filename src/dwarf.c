@@ -763,9 +763,12 @@ static void instance(struct resolve *r, Dwarf_Die *d, Dwarf_Die *sub,
 			     sp->inline_only ? ".inline" :
 			     sp->exported ? ".exported" : "";
 
-	emit_place(r, d, sub, addr,
+	/* assembly functions have no source file in the DWARF */
+	emit_place(r, d, sub, addr, file && *file ?
 		   arena_printf("%s(\"%s@%s:%d\")%s", pp_prefix(r, false),
-				name, file, line, suffix), name);
+				name, file, line, suffix) :
+		   arena_printf("%s(\"%s\")%s", pp_prefix(r, false), name,
+				suffix), name);
 }
 
 /* Walk the CU once for instances of the matched inline functions. */

@@ -83,6 +83,7 @@ install: all man
 		$(DESTDIR)$(PREFIX)/share/stap/runtime \
 		$(DESTDIR)$(PREFIX)/share/stap/tapset \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
+		$(DESTDIR)$(MANDIR)/man7 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) \
 		$(DESTDIR)$(DOCDIR)/examples
 	install -m 755 stap staprun stap-merge $(DESTDIR)$(PREFIX)/bin/
@@ -91,6 +92,7 @@ install: all man
 	install -m 644 tapset/*.stp $(DESTDIR)$(PREFIX)/share/stap/tapset/
 	install -m 644 doc/stap.1 doc/stap-merge.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 doc/staprun.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 doc/error::*.7stap $(DESTDIR)$(MANDIR)/man7/
 	install -m 644 doc/*.3stap build/man/*.3stap $(DESTDIR)$(MANDIR)/man3/
 	install -m 644 contrib/stap.bash-completion $(DESTDIR)$(BASHCOMPDIR)/stap
 	ln -sf stap $(DESTDIR)$(BASHCOMPDIR)/staprun
@@ -105,6 +107,7 @@ uninstall:
 	rm -f $(DESTDIR)$(MANDIR)/man1/stap.1 $(DESTDIR)$(MANDIR)/man1/stap-merge.1 \
 		$(DESTDIR)$(MANDIR)/man8/staprun.8 \
 		$(DESTDIR)$(MANDIR)/man3/stapprobes.3stap \
+		$(DESTDIR)$(MANDIR)/man7/error::*.7stap \
 		$(DESTDIR)$(MANDIR)/man3/stapex.3stap \
 		$(DESTDIR)$(MANDIR)/man3/tapset::*.3stap \
 		$(DESTDIR)$(MANDIR)/man3/function::*.3stap \

@@ -39,36 +39,47 @@ static void usage(FILE *out)
 	fprintf(out,
 "Usage: stap [options] FILE [ARGS...]     run a script file\n"
 "       stap [options] -e SCRIPT [ARGS...]  run a script given inline\n"
+"       stap [options] -l|-L POINT          list probe points\n"
 "\n"
-"Options:\n"
+"General options:\n"
+"  -h, --help    this help\n"
+"  -V, --version print the version, features and tested kernels\n"
+"  -v            more verbose: report each pass and its time\n"
+"  -w            suppress warnings\n"
+"  -k            keep the temporary directory\n"
+"\n"
+"Script options:\n"
 "  -e SCRIPT     the script text\n"
+"  -I DIR        also read tapset files from DIR\n"
+"  -g            guru mode: allow embedded C in the script\n"
+"  -u            unoptimized: keep unused globals\n"
 "  -l POINT      list the probe points POINT matches\n"
 "  -L POINT      the same, with their target variables and types\n"
+"\n"
+"Passes:\n"
 "  -p NUM        stop after pass NUM: 1 parse, 2 elaborate, 3 translate,\n"
 "                4 build the module, 5 run it (default)\n"
-"  -v            more verbose: report each pass and its time\n"
-"  -k            keep the temporary directory\n"
-"  -m NAME       module name (with -p4, NAME.ko is left here)\n"
-"  -o FILE       send the script's output to FILE\n"
+"  --dump=WHAT   print the state after a pass and stop: ast (the script\n"
+"                and the tapsets it parsed), sema (the resolved program\n"
+"                with every variable's type)\n"
+"\n"
+"Building the module:\n"
 "  -r RELEASE    build for kernel RELEASE (default: running kernel,\n"
 "                or with --vm the newest installed cloud kernel)\n"
+"  -m NAME       module name (with -p4, NAME.ko is left here)\n"
+"  -D NAME=VAL   define a C macro for the module (MAXACTION=...)\n"
+"  -b            bulk mode: one output file per CPU (merge: stap-merge)\n"
+"\n"
+"Running it:\n"
 "  -c CMD        run CMD while tracing, stop when it exits; target()\n"
 "                is its process id\n"
-"  -I DIR        also read tapset files from DIR\n"
-"  -D NAME=VAL   define a C macro for the module (MAXACTION=...)\n"
-"  -G NAME=VAL   set global NAME to VAL when the module loads\n"
 "  -x PID        target() is PID\n"
-"  -s MB         relay buffer size per CPU\n"
+"  -o FILE       send the script's output to FILE\n"
 "  -S SIZE[,N]   with -o: new output file every SIZE MB, keep N\n"
-"  -b            bulk mode: one output file per CPU (merge: stap-merge)\n"
+"  -s MB         relay buffer size per CPU\n"
 "  -F            flight recorder: keep output in memory, attach later\n"
-"  -g            guru mode: allow embedded C in the script\n"
-"  -w            suppress warnings\n"
-"  -u            unoptimized: keep unused globals\n"
-"  --vm          run pass 5 in a QEMU virtual machine of the kernel\n"
-"  --dump=WHAT   print the state after a pass: ast, sema\n"
-"  -h, --help    this help\n"
-"  -V, --version print the version\n");
+"  -G NAME=VAL   set global NAME to VAL when the module loads\n"
+"  --vm          run pass 5 in a QEMU virtual machine of the kernel\n");
 }
 
 /* Directory holding the running executable. */
@@ -338,7 +349,13 @@ static void parse_options(struct session *ss, int argc, char **argv)
 			exit(0);
 		case 'V':
 			printf("stap (a SystemTap-compatible tracer) version "
-			       "%s\n", STAP_VERSION);
+			       "%s, language of SystemTap 4.8\n"
+			       "enabled features: LIBDW LIBELF KPROBES "
+			       "KRETPROBES TRACEPOINTS TIMERS RELAY BULKMODE "
+			       "VM\n"
+			       "tested kernels: Debian cloud 6.1 (bookworm) "
+			       "and 6.12 (bookworm-backports), x86_64\n",
+			       STAP_VERSION);
 			exit(0);
 		default:
 			usage(stderr);
@@ -578,19 +595,27 @@ int main(int argc, char **argv)
 	parse_options(&ss, argc, argv);
 
 	timer_start(&t);
-	if (pass1(&ss, &s))
+	if (pass1(&ss, &s)) {
+		fprintf(stderr, "Pass 1: parse failed.  [man error::pass1]\n");
 		return 1;
+	}
 	if (ss.verbose)
 		fprintf(stderr, "Pass 1: parsed user script and %d library "
 			"scripts in %s\n", s.nfiles, timer_text(&t));
+	if (ss.dump && !strcmp(ss.dump, "ast")) {
+		ast_print(stdout, &s, true);	/* with the library */
+		return 0;
+	}
 	if (ss.last_pass == 1) {
 		ast_print(stdout, &s, false);
 		return 0;
 	}
 
 	timer_start(&t);
-	if (sema_check(&ss, &s, &prog))
+	if (sema_check(&ss, &s, &prog)) {
+		fprintf(stderr, "Pass 2: analysis failed.  [man error::pass2]\n");
 		return 1;
+	}
 	if (ss.verbose)
 		fprintf(stderr, "Pass 2: analyzed script: %d probe%s, %d "
 			"function%s, %d global%s in %s\n", prog.nrprobes,
@@ -599,6 +624,10 @@ int main(int argc, char **argv)
 			prog.nglobals == 1 ? "" : "s", timer_text(&t));
 	if (ss.listing) {
 		list_points(&ss, &prog);
+		return 0;
+	}
+	if (ss.dump && !strcmp(ss.dump, "sema")) {
+		sema_dump(stdout, &prog);
 		return 0;
 	}
 	if (ss.last_pass == 2) {
@@ -635,6 +664,8 @@ int main(int argc, char **argv)
 	const char *ko = build_module(&ss, dir, name, c.buf, &cached);
 
 	if (!ko) {
+		fprintf(stderr, "Pass 4: compilation failed.  "
+			"[man error::pass4]\n");
 		rc = 1;
 		ss.keep_tmp = true;
 		goto out;
@@ -670,6 +701,8 @@ int main(int argc, char **argv)
 
 	timer_start(&t);
 	rc = run_module(&ss, ko);
+	if (rc)
+		fprintf(stderr, "Pass 5: run failed.  [man error::pass5]\n");
 	if (ss.verbose)
 		fprintf(stderr, "Pass 5: run completed in %s\n",
 			timer_text(&t));

@@ -1979,3 +1979,32 @@ void sema_print(FILE *out, const struct program *prog)
 		fprintf(out, "\n");
 	}
 }
+
+static void dump_locals(FILE *out, const char *what, const struct symbol *l)
+{
+	if (!l)
+		return;
+	fprintf(out, "%s:", what);
+	for (; l; l = l->next)
+		fprintf(out, " %s:%s", l->name, type_name(l->ty));
+	fputc('\n', out);
+}
+
+void sema_dump(FILE *out, const struct program *prog)
+{
+	const struct probe *last = NULL;
+
+	sema_print(out, prog);
+	fprintf(out, "# locals\n");
+	for (const struct rprobe *rp = prog->rprobes; rp; rp = rp->next) {
+		if (rp->probe == last)
+			continue;
+		last = rp->probe;
+		dump_locals(out, arena_printf("probe %d (%s)", rp->probe->index,
+					      rp->pp), rp->probe->locals);
+	}
+	for (const struct function *fn = prog->script->funcs; fn; fn = fn->next)
+		if (fn->used)
+			dump_locals(out, arena_printf("function %s", fn->name),
+				    fn->locals);
+}

@@ -65,6 +65,9 @@ int sema_check(const struct session *ss, struct script *s,
 /* Print the resolved program (stap -p2). */
 void sema_print(FILE *out, const struct program *prog);
 
+/* The same, plus each probe's and function's locals (--dump=sema). */
+void sema_dump(FILE *out, const struct program *prog);
+
 /* Builtin output functions handled by the translator itself. */
 bool sema_is_builtin(const char *name);
 

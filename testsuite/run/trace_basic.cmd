@@ -1,1 +1,1 @@
-/bin/sleep 10 & /bin/kill -TERM $!; wait; /bin/cat /init > /dev/null
+/bin/sleep 10 & /bin/sleep 1; /bin/kill -TERM $!; wait; /bin/cat /init > /dev/null

@@ -96,7 +96,33 @@ struct dwfile {
 	size_t nexports;
 	uint64_t stext;		/* link-time _stext */
 	uint64_t ref_addr;	/* link-time copy_from_kernel_nofault */
+	const char *build_id;	/* hex, or NULL */
+	struct cu_index *index;	/* function names of each CU, or NULL */
 	struct dwfile *next;
+};
+
+/*
+ * The function index of one debuginfo file: for each compile unit, the
+ * names of the functions (subprograms, inline ones included) it
+ * defines. Resolving a pattern then opens only the CUs that define a
+ * matching name instead of walking the DWARF of all of them. It is
+ * built by the first full walk and kept as a text file named by the
+ * file's build id in the cache directory:
+ *
+ *     CU <offset>
+ *     name
+ *     ...
+ */
+struct cu_names {
+	Dwarf_Off off;		/* the CU's DIE offset */
+	const char **names;	/* its function names */
+	size_t n, cap;
+};
+
+struct cu_index {
+	struct cu_names *cus;
+	size_t n, cap;
+	bool building;		/* being filled by the current walk */
 };
 
 struct dwarf_session {
@@ -107,6 +133,8 @@ struct dwarf_session {
 	struct dwfile *files;	/* opened so far */
 	bool kernel_tried;	/* the vmlinux was looked for */
 	char kernel_err[512];	/* why it is missing */
+	const char *cache_dir;	/* where function indexes go, or NULL */
+	const char *index_note;	/* what the index did, for stap -v */
 };
 
 struct dwarf_point {
@@ -306,6 +334,7 @@ static int check_build_id(struct dwarf_session *ds, struct dwfile *f,
 
 	for (ssize_t i = 0; i < n; i++)
 		sb_printf(&hex, "%02x", ((const unsigned char *)id)[i]);
+	f->build_id = hex.buf;
 	if (!uname(&u) && !strcmp(u.release, ds->release)) {
 		unsigned char buf[4096];
 		int fd = open("/sys/kernel/notes", O_RDONLY);
@@ -503,6 +532,7 @@ struct resolve {
 	size_t nlines;
 	Dwarf_Off *inl;		/* abstract inline functions that matched */
 	size_t ninl, capinl;
+	struct cu_names *building;	/* index entry of the CU walked */
 };
 
 /* A file name relative to the source tree: "fs/read_write.c". */
@@ -808,6 +838,115 @@ static void walk_inlines(struct resolve *r, Dwarf_Die *d, Dwarf_Die *sub)
 	} while (dwarf_siblingof(&child, &child) == 0);
 }
 
+/* ---- the function index (see struct cu_index) ---- */
+
+static const char *index_path(struct dwarf_session *ds, struct dwfile *f)
+{
+	if (!ds->cache_dir || !f->build_id)
+		return NULL;
+	return arena_printf("%s/dwarf/%s.idx", ds->cache_dir, f->build_id);
+}
+
+static struct cu_names *index_add_cu(struct cu_index *x, Dwarf_Off off)
+{
+	if (x->n == x->cap) {
+		size_t cap = x->cap ? 2 * x->cap : 1024;
+		struct cu_names *n = arena_alloc(cap * sizeof(*n));
+
+		if (x->n)
+			memcpy(n, x->cus, x->n * sizeof(*n));
+		x->cus = n;
+		x->cap = cap;
+	}
+	x->cus[x->n] = (struct cu_names){ .off = off };
+	return &x->cus[x->n++];
+}
+
+static void index_add_name(struct cu_names *cu, const char *name)
+{
+	if (cu->n == cu->cap) {
+		size_t cap = cu->cap ? 2 * cu->cap : 16;
+		const char **n = arena_alloc(cap * sizeof(*n));
+
+		if (cu->n)
+			memcpy(n, cu->names, cu->n * sizeof(*n));
+		cu->names = n;
+		cu->cap = cap;
+	}
+	cu->names[cu->n++] = name;
+}
+
+/* Read a saved index; NULL when there is none (or it is damaged). */
+static struct cu_index *index_load(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	struct strbuf sb = { 0 };
+	char buf[65536];
+	size_t k;
+
+	if (!fp)
+		return NULL;
+	while ((k = fread(buf, 1, sizeof(buf), fp)) > 0)
+		sb_add(&sb, buf, k);
+	fclose(fp);
+	if (!sb.len || strncmp(sb.buf, "CU ", 3))
+		return NULL;
+	struct cu_index *x = NEW(struct cu_index);
+	struct cu_names *cu = NULL;
+
+	for (char *line = sb.buf, *nl; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			return NULL;	/* cut short: build it again */
+		*nl = '\0';
+		if (!strncmp(line, "CU ", 3))
+			cu = index_add_cu(x, strtoull(line + 3, NULL, 10));
+		else if (cu)
+			index_add_name(cu, line);
+	}
+	return x;
+}
+
+/* Write the index next to the others, atomically. */
+static void index_save(const char *path, const struct cu_index *x)
+{
+	const char *dir = arena_strndup(path, strrchr(path, '/') - path);
+	const char *tmp = arena_printf("%s.%d", path, (int)getpid());
+	FILE *fp;
+
+	mkdir(arena_strndup(dir, strrchr(dir, '/') - dir), 0755);
+	mkdir(dir, 0755);
+	fp = fopen(tmp, "w");
+	if (!fp)
+		return;
+	for (size_t i = 0; i < x->n; i++) {
+		fprintf(fp, "CU %llu\n", (unsigned long long)x->cus[i].off);
+		for (size_t j = 0; j < x->cus[i].n; j++)
+			fprintf(fp, "%s\n", x->cus[i].names[j]);
+	}
+	if (fclose(fp) || rename(tmp, path))
+		unlink(tmp);
+}
+
+/* Can CU i of the index hold a function the pattern matches? */
+static bool index_may_match(const struct cu_names *cu, const char *pattern)
+{
+	for (size_t j = 0; j < cu->n; j++)
+		if (!fnmatch(pattern, cu->names[j], 0))
+			return true;
+	return false;
+}
+
+const char *dwarf_index_note(const struct dwarf_session *ds)
+{
+	return ds ? ds->index_note : NULL;
+}
+
+void dwarf_set_cache(struct dwarf_session *ds, const char *dir)
+{
+	ds->cache_dir = dir;
+}
+
 static int one_func(Dwarf_Die *d, void *arg)
 {
 	struct resolve *r = arg;
@@ -816,7 +955,11 @@ static int one_func(Dwarf_Die *d, void *arg)
 	Dwarf_Addr lo;
 	Dwarf_Attribute a;
 
-	if (!name || fnmatch(sp->func, name, 0))
+	if (!name)
+		return DWARF_CB_OK;
+	if (r->building && !dwarf_attr(d, DW_AT_declaration, &a))
+		index_add_name(r->building, name);
+	if (fnmatch(sp->func, name, 0))
 		return DWARF_CB_OK;
 	if (dwarf_attr(d, DW_AT_declaration, &a))
 		return DWARF_CB_OK;
@@ -843,10 +986,45 @@ static void resolve_file(struct resolve *r)
 	size_t hsize;
 	const char *cpat = NULL;
 	size_t plen = r->spec->file ? strlen(r->spec->file) : 0;
+	const char *ipath = index_path(r->ds, r->f);
+	struct cu_index *build = NULL;
+	size_t ci = 0;
 
+	/* the function index says which CUs can match at all */
+	if (ipath && !r->f->index) {
+		r->f->index = index_load(ipath);
+		if (r->f->index)
+			r->ds->index_note = arena_printf("DWARF function index: "
+				"%s (%zu CUs)", ipath, r->f->index->n);
+		else
+			build = NEW(struct cu_index);
+	}
 	/* a .c pattern names the CU: skip the others unread */
 	if (plen > 2 && !strcmp(r->spec->file + plen - 2, ".c"))
 		cpat = r->spec->file;
+	if (r->f->index) {
+		/* only the CUs the index names, straight to their DIEs */
+		for (ci = 0; ci < r->f->index->n; ci++) {
+			const struct cu_names *cu = &r->f->index->cus[ci];
+
+			if (!index_may_match(cu, r->spec->func) ||
+			    !dwarf_offdie(r->f->dw, cu->off, &r->cu))
+				continue;
+			if (cpat && !file_matches(cpat, rel_file(r->f,
+							dwarf_diename(&r->cu))))
+				continue;
+			r->lines = NULL;
+			r->nlines = 0;
+			r->ninl = 0;
+			dwarf_getfuncs(&r->cu, one_func, r, 0);
+			if (r->ninl)
+				walk_inlines(r, &r->cu, NULL);
+		}
+		free(r->inl);
+		r->inl = NULL;
+		r->capinl = 0;
+		return;
+	}
 	while (dwarf_nextcu(r->f->dw, off, &next, &hsize, NULL, NULL,
 			    NULL) == 0) {
 		Dwarf_Off cu_off = off + hsize;
@@ -854,15 +1032,36 @@ static void resolve_file(struct resolve *r)
 		off = next;
 		if (!dwarf_offdie(r->f->dw, cu_off, &r->cu))
 			continue;
-		if (cpat && !file_matches(cpat, rel_file(r->f,
+		r->building = build ? index_add_cu(build, cu_off) : NULL;
+		if (!build && cpat && !file_matches(cpat, rel_file(r->f,
 						dwarf_diename(&r->cu))))
 			continue;
+		if (build && cpat && !file_matches(cpat, rel_file(r->f,
+						dwarf_diename(&r->cu)))) {
+			/* names only: no places from this CU */
+			const struct dwarf_spec *keep = r->spec;
+			struct dwarf_spec none = *keep;
+
+			none.func = "";
+			r->spec = &none;
+			dwarf_getfuncs(&r->cu, one_func, r, 0);
+			r->spec = keep;
+			continue;
+		}
 		r->lines = NULL;
 		r->nlines = 0;
 		r->ninl = 0;
 		dwarf_getfuncs(&r->cu, one_func, r, 0);
 		if (r->ninl)
 			walk_inlines(r, &r->cu, NULL);
+	}
+	r->building = NULL;
+	if (build) {
+		index_save(ipath, build);
+		r->f->index = build;
+		r->ds->index_note = arena_printf("DWARF function index: built "
+						 "%s (%zu CUs)", ipath,
+						 build->n);
 	}
 	free(r->inl);
 	r->inl = NULL;

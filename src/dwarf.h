@@ -62,6 +62,16 @@ struct dwarf_place {
 struct dwarf_session *dwarf_new(const char *release,
 				const struct ksym_table *ksyms);
 
+/*
+ * Keep each debuginfo file's function index (which compile unit
+ * defines which functions) under DIR/dwarf/BUILD-ID.idx, built on first
+ * use, so later resolutions open only the CUs that can match.
+ */
+void dwarf_set_cache(struct dwarf_session *ds, const char *dir);
+
+/* What the index did in this run ("built ...", "...: N CUs"), or NULL. */
+const char *dwarf_index_note(const struct dwarf_session *ds);
+
 /* Give the session the kernel's symbol table once it is loaded. */
 void dwarf_use_ksyms(struct dwarf_session *ds, const struct ksym_table *ksyms);
 

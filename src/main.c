@@ -626,6 +626,8 @@ int main(int argc, char **argv)
 		list_points(&ss, &prog);
 		return 0;
 	}
+	if (ss.verbose && dwarf_index_note(prog.dw))
+		fprintf(stderr, "%s\n", dwarf_index_note(prog.dw));
 	if (ss.dump && !strcmp(ss.dump, "sema")) {
 		sema_dump(stdout, &prog);
 		return 0;

@@ -259,8 +259,10 @@ static bool has_target(const struct node *n)
 
 static struct dwarf_session *dwarf_of(struct sema *se)
 {
-	if (!se->dw)
+	if (!se->dw) {
 		se->dw = dwarf_new(se->ss->release, NULL);
+		dwarf_set_cache(se->dw, se->ss->cache_dir);
+	}
 	if (se->ksym_state == 1)
 		dwarf_use_ksyms(se->dw, se->ksyms);
 	return se->dw;

@@ -18,23 +18,6 @@
 #include <linux/uaccess.h>
 #include "stp_print.h"
 
-/* Append n raw bytes (NULs included) to the print buffer. */
-static void stp_print_bytes(struct stp_context *c, const void *p, size_t n)
-{
-	const char *s = p;
-
-	while (n) {
-		size_t k = min(n, (size_t)(STP_BUFSIZE - c->len));
-
-		memcpy(c->buf + c->len, s, k);
-		c->len += k;
-		s += k;
-		n -= k;
-		if (c->len == STP_BUFSIZE)
-			stp_flush(c);
-	}
-}
-
 /* %b */
 static __maybe_unused void stp_print_binary(struct stp_context *c, int64_t v,
 					    int width)

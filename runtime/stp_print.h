@@ -53,14 +53,14 @@ int stp_printf(struct stp_context *c, const char *fmt, ...)
 	return n;
 }
 
-/* Append a plain string. */
-static __maybe_unused void stp_print(struct stp_context *c, const char *s)
+/* Append n raw bytes (NULs included), flushing when the buffer fills. */
+static __maybe_unused void stp_print_bytes(struct stp_context *c,
+					   const void *p, size_t n)
 {
-	size_t n = strlen(s);
+	const char *s = p;
 
 	while (n) {
-		size_t room = STP_BUFSIZE - c->len;
-		size_t k = min(n, room);
+		size_t k = min(n, (size_t)(STP_BUFSIZE - c->len));
 
 		memcpy(c->buf + c->len, s, k);
 		c->len += k;
@@ -69,6 +69,12 @@ static __maybe_unused void stp_print(struct stp_context *c, const char *s)
 		if (c->len == STP_BUFSIZE)
 			stp_flush(c);
 	}
+}
+
+/* Append a plain string. */
+static __maybe_unused void stp_print(struct stp_context *c, const char *s)
+{
+	stp_print_bytes(c, s, strlen(s));
 }
 
 #endif /* STP_PRINT_H */

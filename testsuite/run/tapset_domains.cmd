@@ -1,0 +1,1 @@
+/bin/ip link set lo up; /bin/ping -c 1 127.0.0.1 > /dev/null; /bin/sleep 10 & /bin/sleep 1; /bin/kill -TERM $!; wait; /bin/sh -c 'exit 3'; /bin/sh -c 'trap "exit 4" USR1; kill -USR1 $$; exit 0'; echo serial port interrupts > /dev/ttyS0; /bin/sleep 1; exit 0

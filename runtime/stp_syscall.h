@@ -7,7 +7,7 @@
  * NUL-terminates it. Values become text the way strace and SystemTap
  * show them:
  *
- *	strings		"/etc/passwd" (C escapes; cut strings end in "...")
+ *	strings		"/etc/passwd" (C escapes; cut: "...")
  *	flag words	O_RDONLY|O_CLOEXEC, unknown bits as |0x...
  *	sockaddrs	{AF_INET, 127.0.0.1, 80}, {AF_UNIX, "/run/sock"}
  *	argv		["/bin/cat", "/etc/passwd"]

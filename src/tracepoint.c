@@ -344,7 +344,8 @@ static int btf_find_member(const struct btf *b, const struct btf_type *t,
 		}
 		if (strcmp(mn, name))
 			continue;
-		if (bits % 8 || (kflag && BTF_MEMBER_BITFIELD_SIZE(m[i].offset)))
+		if (bits % 8 ||
+		    (kflag && BTF_MEMBER_BITFIELD_SIZE(m[i].offset)))
 			return -1;
 		*type = m[i].type;
 		*off = (long)(bits / 8);
@@ -356,7 +357,7 @@ static int btf_find_member(const struct btf *b, const struct btf_type *t,
 /* Where a chain $arg->a[i]->b is while tracepoint_target() walks it. */
 struct chain {
 	const struct btf *b;	/* the kernel's BTF */
-	const char *c;		/* C of the value, or of the address (lvalue) */
+	const char *c;		/* C of the value, or of its address */
 	bool lvalue;		/* c is the address of an object of type */
 	uint32_t type;		/* BTF type of the value or object */
 	const char *loc;	/* script location, for read errors */
@@ -445,7 +446,8 @@ static enum type chain_read(struct chain *ch, struct node *n,
 	if (t && btf_kind(t) == BTF_KIND_ARRAY) {
 		const struct btf_array *a = (const void *)(t + 1);
 
-		if (btf_size(ch->b, a->type, 0) == 1) {	/* char name[16] */
+		/* char name[16] */
+		if (btf_size(ch->b, a->type, 0) == 1) {
 			n->str = arena_printf("stp_kread_string(c, stp_buf, "
 					      "%s, %u, %s)", ch->c, a->nelems,
 					      ch->loc);
@@ -679,7 +681,8 @@ static int load_image(const char *path, struct tp_table *t, char *err,
 		ps = (const void *)(proto + 1);
 		tp.name = arena_strdup(nm + strlen(ITER_PREFIX));
 		tp.nargs = btf_vlen(proto) - 1;
-		tp.args = arena_alloc(sizeof(*tp.args) * (size_t)(tp.nargs + 1));
+		tp.args = arena_alloc(sizeof(*tp.args) *
+				      (size_t)(tp.nargs + 1));
 		for (int i = 0; i < tp.nargs; i++) {
 			struct tp_arg *a = &tp.args[i];
 

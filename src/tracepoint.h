@@ -17,7 +17,7 @@
 /* One argument of a tracepoint, after its hidden "void *__data". */
 struct tp_arg {
 	const char *name;	/* as in TP_PROTO: "prev" */
-	const char *type;	/* C type, for stap -L: "struct task_struct*" */
+	const char *type;	/* C type for stap -L: "struct file*" */
 	int size;		/* bytes in the register: 1, 2, 4 or 8 */
 	bool is_signed;		/* sign-extend when narrower than 8 */
 	unsigned int btf_id;	/* its BTF type, for ->member */
@@ -28,7 +28,7 @@ struct tracepoint {
 	const char *system;	/* "sched"; "" for a bare tracepoint */
 	int nargs;		/* entries in args */
 	struct tp_arg *args;	/* in call order */
-	const void *btf;	/* the kernel's BTF (tracepoint.c), for ->member */
+	const void *btf;	/* kernel BTF (tracepoint.c), for -> */
 };
 
 struct tp_table {

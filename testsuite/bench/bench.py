@@ -511,16 +511,23 @@ def measure_guest(ours, ref, rel, scripts, reps, work, res):
                         modname=("bench_" + name) if t.name == "ours"
                         else None)
             if not r["ok"]:
-                die("%s: cannot build %s:\n%s" % (t.name, f, r["log"]))
+                log("bench: %s cannot build %s:\n%s" % (t.name, f,
+                                                         r["log"][-2000:]))
+                res["notes"].append("%s: cannot build %s: %s" % (
+                    t.name, f, r["log"].strip().splitlines()[-1:]))
+                cost[name][t.name + "_module"] = None
+                continue
             # SystemTap's staprun takes the module name from the file name.
             mods.append((r["ko"], "/m/%s.ko" % modname_of(r["ko"])))
             cost[name][t.name + "_module"] = "/m/%s.ko" % modname_of(r["ko"])
     # ABCD DCBA ... so that drift during the boot cancels out.
     order = []
     for name, _, bare_args in COST_SCRIPTS:
-        order += [("%s.bare" % name, "bare /m/bare.ko %s" % bare_args),
-                  ("%s.ours" % name, "ours " + cost[name]["ours_module"]),
-                  ("%s.ref" % name, "ref " + cost[name]["ref_module"])]
+        order.append(("%s.bare" % name, "bare /m/bare.ko %s" % bare_args))
+        for t in ("ours", "ref"):
+            if cost[name][t + "_module"]:
+                order.append(("%s.%s" % (name, t),
+                              "%s %s" % (t, cost[name][t + "_module"])))
     # A first unprobed run warms the guest up (its figures are not used).
     plan.append("cost warmup none")
     for rep in range(reps):
@@ -583,15 +590,25 @@ def measure_guest(ours, ref, rel, scripts, reps, work, res):
         ns = [float(x) for x in re.findall(r"^loop \d+ ([\d.]+)$", body,
                                            re.M)]
         hits = re.findall(r"^(\d+)(?: hits)?$", body, re.M)
+        other = [x for x in body.splitlines()
+                 if x and not re.match(r"loop \d+ |\d+( hits)?$", x)]
         runs.setdefault(label, []).append(
-            {"rc": rc, "ns": ns, "hits": int(hits[-1]) if hits else None})
+            {"rc": rc, "ns": ns, "hits": int(hits[-1]) if hits else None,
+             "output": other[:20]})
+        if rc != 0:
+            res["notes"].append("%s: a run failed (status %d), not counted: "
+                                "%s" % (label, rc, " | ".join(other[:5])))
+    for label in runs:
+        runs[label] = [r for r in runs[label] if r["rc"] == 0] + \
+            [dict(r, failed=True) for r in runs[label] if r["rc"] != 0]
     res["cost_runs"] = runs
 
     # The fastest round is the one least disturbed by the host (other
     # load, qemu's own threads): on a shared machine the minimum is far
     # steadier than the median.  Both go to the JSON file.
     def per_call(label, how=min):
-        xs = [x for r in runs.get(label, []) for x in r["ns"]]
+        xs = [x for r in runs.get(label, []) if not r.get("failed")
+              for x in r["ns"]]
         return how(xs) if xs else None
 
     base = per_call("none")
@@ -605,7 +622,8 @@ def measure_guest(ours, ref, rel, scripts, reps, work, res):
             c[t + "_median_ns"] = per_call("%s.%s" % (name, t), median)
             c[t + "_added"] = None if v is None or base is None \
                 else v - base
-            hits = [r["hits"] for r in runs.get("%s.%s" % (name, t), [])]
+            hits = [r["hits"] for r in runs.get("%s.%s" % (name, t), [])
+                    if not r.get("failed")]
             c[t + "_hits"] = hits
             # sh -c in staprun -c may add a getppid() call or two.
             if any(h is None or not expect <= h <= expect + 8

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "diag.h"
 
 static int nerrors;
@@ -74,6 +75,33 @@ void diag_error(const struct srcpos *pos, const char *fmt, ...)
 	nerrors++;
 }
 
+/*
+ * Has this warning been given already? An alias body copied into many
+ * probes (syscall.*) would otherwise repeat it once per copy.
+ */
+static bool seen_warning(const struct srcpos *pos, const char *fmt,
+			 va_list ap)
+{
+	static char *seen[1024];
+	static int nseen;
+	char buf[512];
+	va_list ap2;
+
+	va_copy(ap2, ap);
+	int n = snprintf(buf, sizeof(buf), "%s:%d:%d:",
+			 pos && pos->file ? pos->file->name : "", pos ?
+			 pos->line : 0, pos ? pos->col : 0);
+
+	vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap2);
+	va_end(ap2);
+	for (int i = 0; i < nseen; i++)
+		if (!strcmp(seen[i], buf))
+			return true;
+	if (nseen < 1024)
+		seen[nseen++] = strdup(buf);	/* outlives arena_reset() */
+	return false;
+}
+
 void diag_warn(const struct srcpos *pos, const char *fmt, ...)
 {
 	va_list ap;
@@ -81,6 +109,10 @@ void diag_warn(const struct srcpos *pos, const char *fmt, ...)
 	if (diag_quiet_warnings)
 		return;
 	va_start(ap, fmt);
+	if (seen_warning(pos, fmt, ap)) {
+		va_end(ap);
+		return;
+	}
 	show(pos, "warning", fmt, ap);
 	va_end(ap);
 }

@@ -346,6 +346,14 @@ static bool resolve_debuginfo(struct sema *se, struct probe *pr,
 	}
 	if (m.n || pp->optional)
 		return true;
+	/*
+	 * Functions the DWARF does not describe (assembly, or stubs the
+	 * syscall macros generate such as __x64_sys_getppid) are still in
+	 * the symbol table: probe them at their entry from there.
+	 */
+	if (!module && !spec.file && !spec.statement && !spec.inline_only &&
+	    !spec.exported && spec.entry)
+		return false;
 	if (!module && !spec.file && !spec.statement)
 		no_match(se, pp, fc->arg, spec.func);
 	else

@@ -6,6 +6,7 @@
  * indented by blocks.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "arena.h"
 #include "ast.h"
@@ -393,4 +394,17 @@ struct node *ast_clone(const struct node *n)
 	c->args = ast_clone(n->args);
 	c->next = ast_clone(n->next);
 	return c;
+}
+
+int ast_dollar_suffix(const char *name, size_t *len)
+{
+	size_t n = strlen(name);
+	int k = 0;
+
+	while (n > 1 && name[n - 1] == '$') {
+		n--;
+		k++;
+	}
+	*len = n;
+	return k;
 }

@@ -183,6 +183,12 @@ void ast_print_point(FILE *out, const struct probe_point *pp);
 
 const char *type_name(enum type ty);
 
+/*
+ * The trailing '$'s of a target variable's name ("$var$$" -> 2, the
+ * pretty-printing style); *len receives the length without them.
+ */
+int ast_dollar_suffix(const char *name, size_t *len);
+
 /* Deep copy of a tree and the list that follows it. */
 struct node *ast_clone(const struct node *n);
 

@@ -2042,20 +2042,6 @@ static void pretty(struct tr *t, struct strbuf *code, struct cloc *l,
 
 /* ---- target expressions ---- */
 
-/* Count the $ at the end of a name: "$var$$" -> 2. */
-static int dollar_suffix(const char *name, size_t *len)
-{
-	size_t n = strlen(name);
-	int k = 0;
-
-	while (n > 1 && name[n - 1] == '$') {
-		n--;
-		k++;
-	}
-	*len = n;
-	return k;
-}
-
 /* Search the CUs (top level) for a named struct/union/typedef/enum. */
 static bool find_type(struct dwfile *f, const char *spec, Dwarf_Die *out)
 {
@@ -2239,7 +2225,7 @@ enum type dwarf_target(struct dwarf_session *ds, const struct dwarf_point *pt,
 	struct cloc l;
 	Dwarf_Die ty, sub;
 	size_t len;
-	int style = dollar_suffix(name, &len) + (int)n->num;
+	int style = ast_dollar_suffix(name, &len) + (int)n->num;
 	bool pretty_print = style > 0;
 
 	t.what = arena_strndup(name, len);

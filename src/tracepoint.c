@@ -766,25 +766,11 @@ size_t tracepoint_match(const struct tp_table *t, const char *pattern,
 	return n;
 }
 
-/* Strip trailing '$'s: how many there were. */
-static int dollars(const char *name, size_t *len)
-{
-	size_t n = strlen(name);
-	int k = 0;
-
-	while (n > 1 && name[n - 1] == '$') {
-		n--;
-		k++;
-	}
-	*len = n;
-	return k;
-}
-
 enum type tracepoint_target(const struct tracepoint *tp, struct node *n,
 			    const char *loc, const char **err)
 {
 	size_t len;
-	int style = dollars(n->name, &len);
+	int style = ast_dollar_suffix(n->name, &len);
 	char *name = arena_strndup(n->name, len);
 
 	if (name[0] != '$') {

@@ -7,7 +7,7 @@
  * "SYSTEM:NAME", $name typing and the generated callback. A machine
  * without any -dbg vmlinux skips every check.
  */
-/* test: link src/tracepoint.c src/arena.c -lelf */
+/* test: link src/tracepoint.c src/ast.c src/diag.c src/arena.c -lelf */
 #define _POSIX_C_SOURCE 200809L
 
 #include <glob.h>

@@ -71,19 +71,27 @@ static __maybe_unused int stp_fetch_int(unsigned long addr, int size,
 }
 
 /*
- * kernel_long() and friends for generated code: the value, or 0 and the
- * error "kernel long copy fault at 0x..." near loc.
+ * An integer of size bytes at addr, from kernel or user memory: the
+ * value, or 0 and the error "kernel long copy fault at 0x..." near loc.
  */
+static __maybe_unused int64_t stp_read_int(struct stp_context *c,
+					   unsigned long addr, int size,
+					   bool user, const char *loc)
+{
+	int64_t v;
+
+	if (stp_fetch_int(addr, size, user, &v))
+		stp_error(c, loc, "%s %s copy fault at 0x%lx",
+			  user ? "user" : "kernel", stp_size_name(size), addr);
+	return v;
+}
+
+/* kernel_long() and friends for generated code. */
 static __maybe_unused int64_t stp_kread(struct stp_context *c,
 					unsigned long addr, int size,
 					const char *loc)
 {
-	int64_t v;
-
-	if (stp_fetch_int(addr, size, false, &v))
-		stp_error(c, loc, "kernel %s copy fault at 0x%lx",
-			  stp_size_name(size), addr);
-	return v;
+	return stp_read_int(c, addr, size, false, loc);
 }
 
 /* The same from the current task's user memory. */
@@ -91,12 +99,7 @@ static __maybe_unused int64_t stp_uread(struct stp_context *c,
 					unsigned long addr, int size,
 					const char *loc)
 {
-	int64_t v;
-
-	if (stp_fetch_int(addr, size, true, &v))
-		stp_error(c, loc, "user %s copy fault at 0x%lx",
-			  stp_size_name(size), addr);
-	return v;
+	return stp_read_int(c, addr, size, true, loc);
 }
 
 /*

@@ -12,6 +12,8 @@
  *
  *	 0xffffffff81234567 : name+0xoff/0xsize [kernel]
  *
+ * In a tracepoint probe (no registers) the walk starts from the running
+ * handler and leaves out this module's own frames (stp_walk_here).
  * Kernel frames get " [kernel]" appended; module frames already carry
  * " [module]" from sprint_symbol.
  */
@@ -19,6 +21,7 @@
 #define STP_BACKTRACE_H
 
 #include <linux/kallsyms.h>
+#include <linux/module.h>
 #include <linux/ptrace.h>
 #include <asm/unwind.h>
 #include "stp_print.h"
@@ -30,6 +33,38 @@ static int stp_frame_line(struct stp_context *c, unsigned long addr,
 	sprint_symbol(c->symbuf, addr);
 	return scnprintf(out, size, " 0x%lx : %s%s\n", addr, c->symbuf,
 			 strchr(c->symbuf, '[') ? "" : " [kernel]");
+}
+
+/*
+ * A tracepoint probe has no registers: its handler runs on the stack of
+ * the code that hit the tracepoint, under our own frames (the generated
+ * callback, stp_tracepoint_hit, the handler, this walk). Walk from here
+ * and start printing at the first frame outside this module: the
+ * tracepoint's caller (__traceiter_NAME, or with a single probe the
+ * function that hit it, as __schedule for sched_switch).
+ */
+static void stp_walk_here(struct stp_context *c,
+			  void (*out)(struct stp_context *c,
+				      unsigned long addr, void *arg),
+			  void *arg)
+{
+	struct unwind_state state;
+	unsigned long addr;
+	bool ours = true;
+	int n = 0;
+
+	for (unwind_start(&state, current, NULL, NULL);
+	     !unwind_done(&state) && n < MAXBACKTRACE;
+	     unwind_next_frame(&state)) {
+		addr = unwind_get_return_address(&state);
+		if (!addr)
+			break;
+		if (ours && within_module(addr, THIS_MODULE))
+			continue;
+		ours = false;
+		out(c, addr, arg);
+		n++;
+	}
 }
 
 /*
@@ -46,6 +81,10 @@ static void stp_walk_stack(struct stp_context *c,
 	bool first = true;
 	int n = 1;
 
+	if (!c->regs && c->probe && c->probe->kind == STP_TRACEPOINT) {
+		stp_walk_here(c, out, arg);
+		return;
+	}
 	if (!c->regs || user_mode(c->regs))
 		return;
 	/*

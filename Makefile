@@ -172,4 +172,22 @@ fuzz: build/fuzz/fuzz_frontend
 	@cp testsuite/*/*.stp examples/*.stp build/fuzz/corpus/
 	cd build/fuzz && ./fuzz_frontend -max_total_time=$(FUZZ_SECONDS) -max_len=4096 corpus
 
-.PHONY: fuzz
+# The same for the regular expressions of =~ alone: compiler and matcher,
+# checked against glibc's regexec (seeds: the unit test's table).
+build/fuzz/fuzz_regex: testsuite/fuzz/fuzz_regex.c src/ere.c src/arena.c \
+		runtime/stp_regex.h testsuite/unit/kshim.h
+	@dpkg-query -W clang libclang-rt-14-dev >/dev/null 2>&1 || \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q clang libclang-rt-14-dev
+	@mkdir -p $(@D)
+	clang $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
+		-Iruntime -Itestsuite/unit -o $@ $(filter %.c,$^)
+
+fuzz-regex: build/fuzz/fuzz_regex
+	@rm -rf build/fuzz/re-corpus && mkdir -p build/fuzz/re-corpus
+	@sed -n 's/^\t{ "\(.*\)", "\(.*\)", "[01].*/\1\\n\2/p' \
+		testsuite/unit/regex_test.c | \
+		while IFS= read -r l; do n=$$((n + 1)); \
+		printf '%b' "$$l" > build/fuzz/re-corpus/seed$$n; done
+	cd build/fuzz && ./fuzz_regex -max_total_time=$(FUZZ_SECONDS) -max_len=600 re-corpus
+
+.PHONY: fuzz fuzz-regex

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ere.h"
 #include "gen.h"
 #include "tracepoint.h"
 
@@ -41,6 +42,7 @@ struct gen {
 	int maxtemps;		/* most used by one statement of this body */
 	struct probe *probe;	/* probe being generated, or NULL */
 	bool at_entry;		/* generating the @entry saver */
+	bool re_groups;		/* =~ records groups: matched() is used */
 };
 
 static void __attribute__((format(printf, 2, 3)))
@@ -514,9 +516,23 @@ static const char *call(struct gen *g, struct node *n)
 	return sb.buf;
 }
 
+/* s =~ "re", s !~ "re": the runtime's matcher on the compiled pattern */
+static const char *regex_match(struct gen *g, struct node *n)
+{
+	return arena_printf("(int64_t)%sstp_re_match(c, &stp_re_%d, %s, "
+			    "STP_RE_STATE(c), %s, %s)",
+			    n->op[0] == '!' ? "!" : "", (int)n->num - 1,
+			    expr(g, n->lhs), g->re_groups ? "true" : "false",
+			    loc(n->tok));
+}
+
 static const char *binary(struct gen *g, struct node *n)
 {
 	const char *op = n->op;
+
+	if (!strcmp(op, "=~") || !strcmp(op, "!~"))
+		return regex_match(g, n);
+
 	const char *a = expr(g, n->lhs), *b = expr(g, n->rhs);
 
 	if (!strcmp(op, "."))
@@ -1031,6 +1047,9 @@ static void gen_probe(struct gen *g, struct probe *pr, struct strbuf *structs,
 		emit(&sub, "\treturn;");
 	}
 	init_locals(&sub, pr->locals);
+	/* matched() sees only this hit's matches */
+	if (g->prog->nregexes)
+		emit(&sub, "STP_RE_STATE(c)->last.result = 0;");
 	if (pr->cond) {
 		emit(&sub, "if (!(%s))", root(&sub, pr->cond));
 		emit(&sub, "\tgoto out;");
@@ -1270,6 +1289,98 @@ static bool file_used(const struct script *s, const struct srcfile *file)
 	return false;
 }
 
+static const char *const re_ops[] = {
+	[ERE_CHAR] = "STP_RE_CHAR", [ERE_ANY] = "STP_RE_ANY",
+	[ERE_CLASS] = "STP_RE_CLASS", [ERE_BOL] = "STP_RE_BOL",
+	[ERE_EOL] = "STP_RE_EOL", [ERE_SPLIT] = "STP_RE_SPLIT",
+	[ERE_JMP] = "STP_RE_JMP", [ERE_SAVE] = "STP_RE_SAVE",
+	[ERE_MATCH] = "STP_RE_MATCH",
+};
+
+/* One compiled pattern as const tables for runtime/stp_regex.h. */
+static void gen_regex(struct gen *g, const struct regex *re, int i)
+{
+	const char *pat = c_string(re->pattern, re->len);
+	struct strbuf sb = { 0 };
+
+	/* the pattern in a comment: no end of comment in it */
+	for (const char *p = pat; *p; p++) {
+		sb_putc(&sb, *p);
+		if (p[0] == '*' && p[1] == '/')
+			sb_putc(&sb, ' ');
+	}
+	emit(g, "/* =~ %s */", sb.buf);
+	if (re->nclasses) {
+		emit(g, "static const u32 stp_re_%d_classes[][8] = {", i);
+		for (int k = 0; k < re->nclasses; k++) {
+			const uint32_t *w = re->classes[k];
+
+			emit(g, "\t{ 0x%08x, 0x%08x, 0x%08x, 0x%08x,", w[0],
+			     w[1], w[2], w[3]);
+			emit(g, "\t  0x%08x, 0x%08x, 0x%08x, 0x%08x },", w[4],
+			     w[5], w[6], w[7]);
+		}
+		emit(g, "};");
+	}
+	emit(g, "static const struct stp_re_insn stp_re_%d_insn[] = {", i);
+	for (int k = 0; k < re->ninsn; k++) {
+		const struct ere_insn *in = &re->insn[k];
+
+		const char *c = arena_printf("%d", in->c);
+
+		if (in->c >= 32 && in->c < 127)
+			c = arena_printf(in->c == '\'' || in->c == '\\' ?
+					 "'\\%c'" : "'%c'", in->c);
+		emit(g, "\t/* %3d */ { %s, %s, %d, %d },", k, re_ops[in->op],
+		     c, in->x, in->y);
+	}
+	emit(g, "};");
+	emit(g, "static const struct stp_re_prog stp_re_%d = {", i);
+	emit(g, "\t.insn = stp_re_%d_insn,", i);
+	if (re->nclasses)
+		emit(g, "\t.classes = stp_re_%d_classes,", i);
+	emit(g, "\t.ninsn = %d, .nthreads = %d, .ngroups = %d,", re->ninsn,
+	     re->nthreads, re->ngroups);
+	emit(g, "};");
+	blank(g);
+}
+
+/*
+ * =~ patterns: the matcher's state sized for the largest, in the
+ * frames (STP_RE_STATE), and each program as tables. Groups are only
+ * recorded when the script reads them (matched(), ngroups()).
+ */
+static void gen_regexes(struct gen *g, const struct program *prog)
+{
+	int ninsn = 1, nthreads = 1, ncap = 2;
+
+	for (struct function *fn = prog->script->funcs; fn; fn = fn->next)
+		if (fn->used && (fn->name == istr("matched") ||
+				 fn->name == istr("ngroups")))
+			g->re_groups = true;
+	if (!prog->nregexes)
+		return;
+	for (int i = 0; i < prog->nregexes; i++) {
+		const struct regex *re = prog->regexes[i];
+
+		if (re->ninsn > ninsn)
+			ninsn = re->ninsn;
+		if (re->nthreads > nthreads)
+			nthreads = re->nthreads;
+		if (g->re_groups && 2 * re->ngroups > ncap)
+			ncap = 2 * re->ngroups;
+	}
+	emit(g, "/* Regular expressions (=~), run by stp_regex.h. */");
+	emit(g, "#define STP_RE_NINSN %d", ninsn);
+	emit(g, "#define STP_RE_NTHREADS %d", nthreads);
+	emit(g, "#define STP_RE_NCAP %d", ncap);
+	emit(g, "#define STP_RE_STATE(c) (&STP_FRAMES(c)->re)");
+	emit(g, "#include \"stp_regex.h\"");
+	blank(g);
+	for (int i = 0; i < prog->nregexes; i++)
+		gen_regex(g, prog->regexes[i], i);
+}
+
 void gen_module(const struct session *ss, const struct program *prog,
 		struct strbuf *out)
 {
@@ -1305,6 +1416,7 @@ void gen_module(const struct session *ss, const struct program *prog,
 	emit(&g, "\t} while (0)");
 	emit(&g, "#define CONTEXT c");
 	blank(&g);
+	gen_regexes(&g, prog);
 
 	/* bodies first, into their own buffers: they size the frames */
 	for (struct function *fn = s->funcs; fn; fn = fn->next) {
@@ -1347,6 +1459,8 @@ void gen_module(const struct session *ss, const struct program *prog,
 			emit(&g, "\tstruct fn_%s_locals fn_%s;", fn->name,
 			     fn->name);
 	emit(&g, "} f[MAXNESTING + 1];");
+	if (prog->nregexes)
+		emit(&g, "struct stp_re_state re;	/* =~, last match */");
 	g.depth--;
 	emit(&g, "};");
 	emit(&g, "#define STP_FRAMES(c) ((struct stp_frames *)(c)->frames)");

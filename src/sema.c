@@ -17,6 +17,7 @@
  *    return value its type), then once more to report what is still
  *    unknown or conflicting.
  */
+#include <ctype.h>
 #include <fnmatch.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@
 
 #include "arena.h"
 #include "dwarf.h"
+#include "ere.h"
 #include "ksym.h"
 #include "tracepoint.h"
 #include "sema.h"
@@ -1132,6 +1134,97 @@ static enum type call(struct sema *se, struct scope *sc, struct node *n)
 	return fn->ret;
 }
 
+/*
+ * Where byte off of a string literal's value is in the source, for a
+ * caret under the offending character of a pattern. Escapes are walked
+ * as lex.c decodes them; anything else (an @N argument, a later literal
+ * of a concatenation, off -1 for the whole pattern) gets the whole
+ * token.
+ */
+static struct srcpos literal_pos(const struct token *tok, int off)
+{
+	struct srcpos pos = tok->pos;
+	const char *p = tok->pos.loc;
+	int k = 0;
+
+	if (tok->kind != TOK_STR || *p != '"' || off < 0)
+		return pos;
+	for (p++; *p && *p != '\n'; k++) {
+		int step = 1;
+
+		if (*p == '"' && k != off)
+			break;
+		if (*p == '\\' && p[1] == 'x') {
+			step = 2;
+			while (step < 4 && isxdigit((unsigned char)p[step]))
+				step++;
+		} else if (*p == '\\' && p[1] >= '0' && p[1] <= '7') {
+			step = 2;
+			while (step < 4 && p[step] >= '0' && p[step] <= '7')
+				step++;
+		} else if (*p == '\\' && p[1]) {
+			step = 2;
+		}
+		if (k == off) {
+			pos.col += (int)(p - tok->pos.loc);
+			pos.loc = p;
+			pos.len = step;
+			return pos;
+		}
+		p += step;
+	}
+	return pos;
+}
+
+/*
+ * The right side of =~ and !~: a string literal, compiled now (ere.c)
+ * into one of the program's regexes; n->num is its index + 1, or -1
+ * after an error (reported once).
+ */
+static void regex_operand(struct sema *se, struct node *n)
+{
+	struct node *lit = n->rhs;
+	struct program *prog = se->prog;
+	const char *err;
+	int off;
+
+	if (n->num || !se->report)
+		return;	/* once, with the last pass's other errors */
+	if (lit->kind != N_STR) {
+		sema_error(se, &lit->tok->pos, "the right side of '%s' must be "
+			   "a string literal: regular expressions are compiled "
+			   "when the script is translated", n->op);
+		n->num = -1;
+		return;
+	}
+	for (int i = 0; i < prog->nregexes; i++) {
+		struct regex *re = prog->regexes[i];
+
+		if (re->len == lit->slen &&
+		    !memcmp(re->pattern, lit->str, (size_t)lit->slen)) {
+			n->num = i + 1;
+			return;
+		}
+	}
+	struct regex *re = ere_compile(lit->str, lit->slen, &err, &off);
+
+	if (!re) {
+		struct srcpos pos = literal_pos(lit->tok, off);
+
+		sema_error(se, &pos, "invalid regular expression: %s", err);
+		n->num = -1;
+		return;
+	}
+	struct regex **v = arena_alloc(sizeof(*v) *
+				       (size_t)(prog->nregexes + 1));
+
+	if (prog->nregexes)
+		memcpy(v, prog->regexes, sizeof(*v) * (size_t)prog->nregexes);
+	v[prog->nregexes++] = re;
+	prog->regexes = v;
+	n->num = prog->nregexes;
+}
+
 static enum type binary(struct sema *se, struct scope *sc, struct node *n)
 {
 	const char *op = n->op;
@@ -1161,8 +1254,9 @@ static enum type binary(struct sema *se, struct scope *sc, struct node *n)
 		return TY_LONG;
 	}
 	if (op == istr("=~") || op == istr("!~")) {
-		sema_error(se, &n->tok->pos, "regular expression matching is "
-			   "not supported yet");
+		want(se, n->lhs, TY_STRING, arena_printf("left operand of "
+			"'%s'", op));
+		regex_operand(se, n);
 		return TY_LONG;
 	}
 	if (se->report && (l == TY_STRING || r == TY_STRING) &&

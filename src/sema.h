@@ -15,6 +15,7 @@
 
 struct dwarf_point;
 struct dwarf_session;
+struct regex;
 struct tracepoint;
 
 enum rprobe_kind {
@@ -54,6 +55,9 @@ struct program {
 	int nglobals;
 	const char *ksym_source;	/* symbol table used, or NULL */
 	struct dwarf_session *dw;	/* debuginfo opened, or NULL */
+	struct regex **regexes;	/* =~ patterns (ere.h); a node's num is
+				 * its index + 1 */
+	int nregexes;
 };
 
 /*

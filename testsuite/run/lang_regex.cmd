@@ -1,0 +1,1 @@
+/bin/cat /proc/1/maps > /dev/null

@@ -61,12 +61,22 @@
  * STP_OVERLOAD_INTERVAL cycles, the session ends with an error if kernel
  * and timer probes took more than STP_OVERLOAD_THRESHOLD cycles of that
  * interval. -DSTP_NO_OVERLOAD turns it off.
+ *
+ * Reading the cycle counter twice per hit is a large part of a cheap
+ * probe's cost, so only every STP_OVERLOAD_SAMPLE-th hit on a CPU is
+ * timed and counts STP_OVERLOAD_SAMPLE times: a probe that eats the CPU
+ * does so on most of its hits, and the estimate is as good as the
+ * measure for any load that lasts a whole interval. A power of two;
+ * -DSTP_OVERLOAD_SAMPLE=1 times every hit.
  */
 #ifndef STP_OVERLOAD_INTERVAL
 #define STP_OVERLOAD_INTERVAL 1000000000LL
 #endif
 #ifndef STP_OVERLOAD_THRESHOLD
 #define STP_OVERLOAD_THRESHOLD 500000000LL
+#endif
+#ifndef STP_OVERLOAD_SAMPLE
+#define STP_OVERLOAD_SAMPLE 16
 #endif
 #if !defined(STP_NO_OVERLOAD) && !defined(STAP_NO_OVERLOAD)
 #define STP_OVERLOAD
@@ -96,6 +106,9 @@ enum stp_session_state {
 };
 
 struct stp_context;
+struct kprobe;
+struct kretprobe_instance;
+struct pt_regs;
 
 /* One entry of the generated probe table. */
 struct stp_probe {
@@ -114,6 +127,10 @@ struct stp_probe {
 	void (*entry)(struct stp_context *c, void *data);
 	size_t data_size;		/* bytes of saved values per call */
 	void *tp_func;			/* STP_TRACEPOINT: generated callback */
+	/* STP_KPROBE/STP_KRETPROBE: a handler made for this probe's body
+	 * (STP_KPROBE_HANDLER), NULL for the generic one */
+	int (*kp_handler)(struct kprobe *kp, struct pt_regs *regs);
+	int (*rp_handler)(struct kretprobe_instance *ri, struct pt_regs *regs);
 };
 
 /* What the generated module hands to stp_module_init(). */
@@ -140,7 +157,9 @@ struct stp_context {
 	void *frames;			/* frames_size bytes, this CPU's */
 
 	/* Private to the runtime from here on. */
-	atomic_t busy;			/* 1 while a handler owns the context */
+	unsigned int busy;		/* 1 while a handler owns the context;
+					 * only this CPU touches it */
+	unsigned int hits;		/* hits on this CPU, for sampling */
 	unsigned long probe_addr;	/* kprobe address, 0 if not a kprobe */
 	bool overload_check;		/* count this hit against overload */
 	u64 cycles_start;		/* get_cycles() when the hit began */

@@ -90,8 +90,7 @@ static atomic_t stp_skip_reentrant;		/* context busy; not in stp_nskipped */
 static atomic_t stp_overloaded;			/* overload protection tripped */
 static bool stp_started;			/* "start" was done */
 static bool stp_disarmed;			/* probes were unregistered */
-static DEFINE_RAW_SPINLOCK(stp_globals_lock);	/* the script globals */
-static unsigned long stp_globals_irqflags;	/* holder's saved irq flags */
+static atomic_t stp_globals_lock;		/* 1 while a handler has the globals */
 
 /*
  * What exit() does: ask staprun (which polls ctl) to stop the session.
@@ -138,60 +137,74 @@ void stp_error(struct stp_context *c, const char *loc, const char *fmt, ...)
 }
 
 /*
- * Take the global lock of the script's globals, spinning at most
- * MAXTRYLOCK times. false means the lock was not had: the handler must
- * be skipped; the skip is counted here. Interrupts stay off while the
- * lock is held, so an interrupt cannot stretch the critical section
- * (only the holder touches stp_globals_irqflags).
+ * The lock of the script's globals: one flag, taken with one cmpxchg.
+ * Only probe handlers take it, with preemption off and this CPU's
+ * context claimed, so a nested hit on this CPU (interrupt, NMI) is
+ * skipped before it gets here: no deadlock, and no need for a spinlock's
+ * preemption and lockdep bookkeeping, nor for turning interrupts off
+ * (an interrupt on the holder's CPU delays the other CPUs only by its
+ * own length, and its probes are skipped as reentrant either way, since
+ * the context stays claimed until after the unlock).
+ *
+ * A busy lock is tried MAXTRYLOCK more times, TRYLOCKDELAY us apart;
+ * false means the lock was not had: the handler must be skipped, and
+ * the skip is counted here.
  */
-static __maybe_unused bool stp_lock_globals(struct stp_context *c)
+static __always_inline bool stp_trylock_globals(void)
 {
-	unsigned long flags;
+	return atomic_cmpxchg_acquire(&stp_globals_lock, 0, 1) == 0;
+}
+
+static __maybe_unused noinline bool stp_lock_globals_slow(void)
+{
 	int i;
 
-	for (i = 0; i <= MAXTRYLOCK; i++) {
-		local_irq_save(flags);
-		if (raw_spin_trylock(&stp_globals_lock)) {
-			stp_globals_irqflags = flags;
+	for (i = 0; i < MAXTRYLOCK; i++) {
+		udelay(TRYLOCKDELAY);
+		if (stp_trylock_globals())
 			return true;
-		}
-		local_irq_restore(flags);
-		if (i < MAXTRYLOCK)
-			udelay(TRYLOCKDELAY);
 	}
 	atomic_inc(&stp_skip_lock);
 	stp_count_skip();
 	return false;
 }
 
-static __maybe_unused void stp_unlock_globals(void)
+static __always_inline bool stp_lock_globals(struct stp_context *c)
 {
-	unsigned long flags = stp_globals_irqflags;
+	return likely(stp_trylock_globals()) || stp_lock_globals_slow();
+}
 
-	raw_spin_unlock(&stp_globals_lock);
-	local_irq_restore(flags);
+static __always_inline void stp_unlock_globals(void)
+{
+	atomic_set_release(&stp_globals_lock, 0);
 }
 
 /*
  * Claim this CPU's context for probe p if the session is in state.
  * Preemption must be off. NULL means: do not run the handler.
+ *
+ * Inlined into every handler: this is the cost of each hit. The context
+ * is this CPU's and preemption is off, so only an interrupt or NMI on
+ * this CPU can come between the test of busy and its setting, and such
+ * a nested hit runs to its end (busy back at 0) before this one goes on:
+ * a plain flag with compiler barriers is enough, no atomic.
  */
-static struct stp_context *stp_claim(const struct stp_probe *p, int state)
+static __always_inline struct stp_context *stp_claim(const struct stp_probe *p,
+						     int state)
 {
 	struct stp_context *c;
-	int cpu;
 
 	if (atomic_read(&stp_state) != state)
 		return NULL;
 	if (state == STP_SESSION_RUNNING && atomic_read(&stp_exit_requested))
 		return NULL;	/* exit() was called: no new hits */
-	cpu = smp_processor_id();
-	c = &stp_contexts[cpu];
-	if (atomic_inc_return(&c->busy) != 1) {
-		atomic_dec(&c->busy);
+	c = &stp_contexts[smp_processor_id()];
+	if (unlikely(READ_ONCE(c->busy))) {
 		atomic_inc(&stp_skip_reentrant);
 		return NULL;
 	}
+	WRITE_ONCE(c->busy, 1);
+	barrier();	/* nothing below moves before busy is set */
 	c->probe = p;
 	c->regs = NULL;
 	c->ri = NULL;
@@ -202,11 +215,16 @@ static struct stp_context *stp_claim(const struct stp_probe *p, int state)
 	c->stmt_loc = NULL;
 	c->actions = 0;
 	c->nesting = 0;
-	c->frames = stp_frames + cpu * stp_frame_stride;
 	c->probe_addr = 0;
-	c->overload_check = state == STP_SESSION_RUNNING;
-	if (c->overload_check)
+	c->overload_check = false;
+#ifdef STP_OVERLOAD
+	/* time one hit in STP_OVERLOAD_SAMPLE (see stp_context.h) */
+	if (state == STP_SESSION_RUNNING &&
+	    !(++c->hits & (STP_OVERLOAD_SAMPLE - 1))) {
+		c->overload_check = true;
 		c->cycles_start = get_cycles();
+	}
+#endif
 	return c;
 }
 
@@ -215,13 +233,13 @@ static struct stp_context *stp_claim(const struct stp_probe *p, int state)
  * the CPU's sum; once an interval has passed, fail the session if the sum
  * went over the threshold, and start a new interval.
  */
-static void stp_check_overload(struct stp_context *c)
+static noinline void stp_check_overload(struct stp_context *c)
 {
 #ifdef STP_OVERLOAD
 	u64 now = get_cycles();
 	u64 interval;
 
-	c->cycles_sum += now - c->cycles_start;
+	c->cycles_sum += (now - c->cycles_start) * STP_OVERLOAD_SAMPLE;
 	interval = now > c->cycles_base ? now - c->cycles_base :
 		   STP_OVERLOAD_INTERVAL + 1;
 	if (interval <= STP_OVERLOAD_INTERVAL)
@@ -237,25 +255,37 @@ static void stp_check_overload(struct stp_context *c)
 #endif
 }
 
-/* After the handler: flush output, report its error, free the context. */
-static void stp_release(struct stp_context *c)
+/* The hit's error, reported once the handler is done. */
+static noinline void stp_report_error(struct stp_context *c)
 {
-	stp_flush(c);
-	if (c->error) {
-		if (c->error_loc)
-			stp_emit_err("ERROR: %s near %s\n", c->error,
-				     c->error_loc);
-		else
-			stp_emit_err("ERROR: %s\n", c->error);
-		if (atomic_inc_return(&stp_nerrors) > MAXERRORS)
-			stp_fail_session();
-	}
-	if (c->overload_check)
-		stp_check_overload(c);
-	atomic_dec(&c->busy);
+	if (c->error_loc)
+		stp_emit_err("ERROR: %s near %s\n", c->error, c->error_loc);
+	else
+		stp_emit_err("ERROR: %s\n", c->error);
+	if (atomic_inc_return(&stp_nerrors) > MAXERRORS)
+		stp_fail_session();
 }
 
-static int stp_kprobe_handler(struct kprobe *kp, struct pt_regs *regs)
+/*
+ * After the handler: flush output, report its error, free the context.
+ * Inlined like stp_claim(); the rare work is out of line.
+ */
+static __always_inline void stp_release(struct stp_context *c)
+{
+	if (c->len)
+		stp_flush(c);
+	if (unlikely(c->error))
+		stp_report_error(c);
+	if (unlikely(c->overload_check))
+		stp_check_overload(c);
+	barrier();	/* everything above is done before busy is cleared */
+	WRITE_ONCE(c->busy, 0);
+}
+
+/* A kprobe hit running handler (a constant where this is inlined). */
+static __always_inline int stp_kprobe_run(struct kprobe *kp,
+					  struct pt_regs *regs,
+					  void (*handler)(struct stp_context *))
 {
 	struct stp_kprobe *k = container_of(kp, struct stp_kprobe, u.kp);
 	struct stp_context *c;
@@ -265,13 +295,15 @@ static int stp_kprobe_handler(struct kprobe *kp, struct pt_regs *regs)
 		return 0;
 	c->regs = regs;
 	c->probe_addr = (unsigned long)kp->addr;
-	k->probe->handler(c);
+	handler(c);
 	stp_release(c);
 	return 0;
 }
 
-static int stp_kretprobe_handler(struct kretprobe_instance *ri,
-				 struct pt_regs *regs)
+/* A kretprobe hit running handler. */
+static __always_inline int stp_kretprobe_run(struct kretprobe_instance *ri,
+					     struct pt_regs *regs,
+					     void (*handler)(struct stp_context *))
 {
 	struct kretprobe *rp = stp_kretprobe_of(ri);
 	struct stp_kprobe *k;
@@ -288,9 +320,45 @@ static int stp_kretprobe_handler(struct kretprobe_instance *ri,
 	c->is_return = 1;
 	if (k->probe->entry)
 		c->entry_data = ri->data;
-	k->probe->handler(c);
+	handler(c);
 	stp_release(c);
 	return 0;
+}
+
+/*
+ * The handlers kprobes call. gen.c emits STP_KPROBE_HANDLER(fn) (and
+ * STP_KRETPROBE_HANDLER) for each probe body on kernel functions: one
+ * function that claims, runs fn and releases with no indirect call, so
+ * a hit costs little more than the bare kprobe. The generic handlers
+ * below run whatever the table says, for entries without one.
+ */
+#define STP_KPROBE_HANDLER(fn)						\
+static int fn##_kp(struct kprobe *kp, struct pt_regs *regs)		\
+{									\
+	return stp_kprobe_run(kp, regs, fn);				\
+}
+#define STP_KRETPROBE_HANDLER(fn)					\
+static int fn##_krp(struct kretprobe_instance *ri, struct pt_regs *regs) \
+{									\
+	return stp_kretprobe_run(ri, regs, fn);				\
+}
+
+static int stp_kprobe_handler(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct stp_kprobe *k = container_of(kp, struct stp_kprobe, u.kp);
+
+	return stp_kprobe_run(kp, regs, k->probe->handler);
+}
+
+static int stp_kretprobe_handler(struct kretprobe_instance *ri,
+				 struct pt_regs *regs)
+{
+	struct kretprobe *rp = stp_kretprobe_of(ri);
+
+	if (!rp)
+		return 0;
+	return stp_kretprobe_run(ri, regs, container_of(rp, struct stp_kprobe,
+							u.rp)->probe->handler);
 }
 
 /*
@@ -541,12 +609,14 @@ static void stp_register_probes(void)
 		} else if (p->kind == STP_KPROBE) {
 			k->u.kp.symbol_name = p->symbol;
 			k->u.kp.offset = p->offset;
-			k->u.kp.pre_handler = stp_kprobe_handler;
+			k->u.kp.pre_handler = p->kp_handler ?:
+					      stp_kprobe_handler;
 			rc = register_kprobe(&k->u.kp);
 		} else {
 			k->u.rp.kp.symbol_name = p->symbol;
 			k->u.rp.kp.offset = p->offset;
-			k->u.rp.handler = stp_kretprobe_handler;
+			k->u.rp.handler = p->rp_handler ?:
+					  stp_kretprobe_handler;
 			if (p->entry) {
 				k->u.rp.entry_handler = stp_kretprobe_entry;
 				k->u.rp.data_size = p->data_size;

@@ -146,6 +146,7 @@ static void stp_free_memory(void)
 static __maybe_unused int stp_module_init(const struct stp_module_desc *desc)
 {
 	struct dentry *ctl;
+	unsigned int cpu;
 	int rc = -ENOMEM;
 
 	stp_desc_p = desc;
@@ -161,6 +162,8 @@ static __maybe_unused int stp_module_init(const struct stp_module_desc *desc)
 			      GFP_KERNEL);
 	if (!stp_kprobes)
 		goto err_free_memory;
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++)	/* each CPU's, for good */
+		stp_contexts[cpu].frames = stp_frames + cpu * stp_frame_stride;
 
 	stp_dir = debugfs_create_dir(THIS_MODULE->name, NULL);
 	if (stp_dentry_bad(stp_dir)) {

@@ -1074,6 +1074,36 @@ static void gen_probe(struct gen *g, struct probe *pr, struct strbuf *structs,
 			   pr->locals, sub.maxtemps);
 }
 
+/*
+ * A kprobe (kretprobe) handler of its own for each probe body on kernel
+ * functions: the runtime's claim and release inlined around a direct
+ * call of the body, which is most of what makes a hit cheap. The points
+ * of one probe are consecutive in the list.
+ */
+static void gen_kprobe_handlers(struct gen *g, const struct program *prog)
+{
+	const struct probe *last = NULL;
+	bool kp = false, krp = false, any = false;
+
+	for (struct rprobe *rp = prog->rprobes; rp; rp = rp->next) {
+		if (rp->probe != last) {
+			last = rp->probe;
+			kp = krp = false;
+		}
+		if (rp->kind == RP_KPROBE && !kp) {
+			kp = any = true;
+			emit(g, "STP_KPROBE_HANDLER(%s)",
+			     handler_name(rp->probe));
+		} else if (rp->kind == RP_KRETPROBE && !krp) {
+			krp = any = true;
+			emit(g, "STP_KRETPROBE_HANDLER(%s)",
+			     handler_name(rp->probe));
+		}
+	}
+	if (any)
+		blank(g);
+}
+
 static void fn_signature(struct strbuf *sb, const struct function *fn)
 {
 	sb_printf(sb, "static %sfn_%s(struct stp_context *c",
@@ -1507,6 +1537,7 @@ void gen_module(const struct session *ss, const struct program *prog,
 		blank(&g);
 	}
 	sb_add(out, code.buf, code.len);
+	gen_kprobe_handlers(&g, prog);
 
 	/* kernel.trace callbacks: the arguments, narrowed, to the runtime */
 	int ntp = 0;
@@ -1533,6 +1564,11 @@ void gen_module(const struct session *ss, const struct program *prog,
 			emit(&g, ".func = \"%s\",", rp->func);
 		}
 		emit(&g, ".handler = %s,", handler_name(rp->probe));
+		if (rp->kind == RP_KPROBE)
+			emit(&g, ".kp_handler = %s_kp,", handler_name(rp->probe));
+		else if (rp->kind == RP_KRETPROBE)
+			emit(&g, ".rp_handler = %s_krp,",
+			     handler_name(rp->probe));
 		if (rp->kind == RP_KRETPROBE && rp->probe->nentry) {
 			emit(&g, ".entry = %s_entry,", handler_name(rp->probe));
 			emit(&g, ".data_size = sizeof(struct %s_entry),",

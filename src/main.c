@@ -38,6 +38,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 "Usage: stap [options] FILE [ARGS...]     run a script file\n"
+"       stap [options] - [ARGS...]          run the script on standard input\n"
 "       stap [options] -e SCRIPT [ARGS...]  run a script given inline\n"
 "       stap [options] -l|-L POINT          list probe points\n"
 "\n"
@@ -50,6 +51,8 @@ static void usage(FILE *out)
 "\n"
 "Script options:\n"
 "  -e SCRIPT     the script text\n"
+"  -E SCRIPT     another script, run as well as the main one (repeatable;\n"
+"                with -l/-L too: it may define the aliases listed)\n"
 "  -I DIR        also read tapset files from DIR\n"
 "  -g            guru mode: allow embedded C in the script\n"
 "  -u            unoptimized: keep unused globals\n"
@@ -209,7 +212,10 @@ static void list_points(const struct session *ss, const struct program *prog)
 					 (size_t)(prog->nrprobes + 1));
 	int n = 0;
 
-	for (struct rprobe *rp = prog->rprobes; rp; rp = rp->next)
+	for (struct rprobe *rp = prog->rprobes; rp; rp = rp->next) {
+		/* the listed point's probe, not those of -E scripts */
+		if (strcmp(rp->probe->tok->pos.file->name, "<input>"))
+			continue;
 		lines[n++] = ss->listing == 2 && rp->dw ?
 			arena_printf("%s%s", rp->pp,
 				     dwarf_list_vars(prog->dw, rp->dw)) :
@@ -217,10 +223,26 @@ static void list_points(const struct session *ss, const struct program *prog)
 			arena_printf("%s%s", rp->pp,
 				     tracepoint_list_vars(rp->tp)) :
 			rp->pp;
+	}
 	qsort(lines, (size_t)n, sizeof(*lines), cmp_line);
 	for (int i = 0; i < n; i++)
 		if (!i || strcmp(lines[i], lines[i - 1]))
 			puts(lines[i]);
+}
+
+/* The whole of standard input, for "stap -". */
+static const char *read_stdin(void)
+{
+	struct strbuf sb = { 0 };
+	char buf[65536];
+	size_t n;
+
+	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
+		sb_add(&sb, buf, n);
+	if (ferror(stdin))
+		diag_fatal("cannot read the script from standard input: %s",
+			   strerror(errno));
+	return sb.buf ? sb.buf : "";
 }
 
 static void parse_options(struct session *ss, int argc, char **argv)
@@ -239,11 +261,15 @@ static void parse_options(struct session *ss, int argc, char **argv)
 	ss->defines = arena_alloc(sizeof(char *) * (size_t)(argc + 1));
 	ss->incdirs = arena_alloc(sizeof(char *) * (size_t)(argc + 1));
 	ss->globals_set = arena_alloc(sizeof(char *) * (size_t)(argc + 1));
-	while ((c = getopt_long(argc, argv, "+e:p:vkm:o:r:c:I:D:G:gwuhVl:L:x:s:S:Fb",
+	ss->more_scripts = arena_alloc(sizeof(char *) * (size_t)(argc + 1));
+	while ((c = getopt_long(argc, argv, "+e:E:p:vkm:o:r:c:I:D:G:gwuhVl:L:x:s:S:Fb",
 				longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			ss->script_text = optarg;
+			break;
+		case 'E':
+			ss->more_scripts[ss->nmore_scripts++] = optarg;
 			break;
 		case 'l':
 		case 'L':
@@ -251,6 +277,8 @@ static void parse_options(struct session *ss, int argc, char **argv)
 			ss->listing = c == 'l' ? 1 : 2;
 			ss->script_text = arena_printf("probe %s {}", optarg);
 			ss->last_pass = 2;
+			/* "assigned but never read" for every alias variable */
+			diag_quiet_warnings = 1;
 			break;
 		case 'p': {
 			char *end;
@@ -365,11 +393,18 @@ static void parse_options(struct session *ss, int argc, char **argv)
 	if (!ss->script_text) {
 		if (optind >= argc) {
 			fprintf(stderr, "stap: error: no script given (a file "
-				"name or -e SCRIPT)\n\n");
+				"name, - for standard input, or -e SCRIPT%s)"
+				"\n\n", ss->nmore_scripts ? "; -E only adds "
+				"to one" : "");
 			usage(stderr);
 			exit(1);
 		}
 		ss->script_file = argv[optind++];
+		/* "-": the script is on standard input (with -e, "-" is $1) */
+		if (!strcmp(ss->script_file, "-")) {
+			ss->script_text = read_stdin();
+			ss->script_file = NULL;
+		}
 	}
 	if (ss->vm && (ss->target_pid || ss->bufsize || ss->split ||
 		       ss->flight || ss->bulk))
@@ -495,6 +530,15 @@ static int pass1(struct session *ss, struct script *s)
 	}
 	if (parse_file(s, f, &ss->args, &env, false))
 		return -1;
+	/* -E scripts: more of the user's script, as SystemTap names them */
+	for (int i = 0; i < ss->nmore_scripts; i++) {
+		f = NEW(struct srcfile);
+		f->name = arena_printf("<input%d>", i + 1);
+		f->text = ss->more_scripts[i];
+		f->len = strlen(f->text);
+		if (parse_file(s, f, &ss->args, &env, false))
+			return -1;
+	}
 	/* tapsets may always use embedded C */
 	env.guru = true;
 	int n = parse_tapset_dir(ss, s, &env, ss->tapset_dir);

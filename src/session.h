@@ -11,8 +11,10 @@
 #include "lex.h"
 
 struct session {
-	const char *script_file;	/* path, or NULL with -e */
-	const char *script_text;	/* -e text */
+	const char *script_file;	/* path, or NULL with -e and - */
+	const char *script_text;	/* -e text, or standard input (-) */
+	const char **more_scripts;	/* -E SCRIPT..., run as well */
+	int nmore_scripts;
 	struct lex_args args;	/* $1.. @1.. */
 	int last_pass;		/* -p N, 5 by default */
 	int verbose;		/* -v count */

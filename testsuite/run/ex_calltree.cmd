@@ -1,0 +1,1 @@
+echo hi | /bin/cat > /dev/null

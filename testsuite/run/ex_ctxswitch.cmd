@@ -1,0 +1,1 @@
+/bin/sleep 0.2; /bin/sleep 0.2

@@ -1,0 +1,1 @@
+/bin/echo hello world > /dev/null; /bin/sh -c "exit 0"

@@ -1,0 +1,1 @@
+/bin/cat /no/such/file 2>/dev/null; /bin/cat /init > /dev/null

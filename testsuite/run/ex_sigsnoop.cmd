@@ -1,0 +1,1 @@
+/bin/sleep 10 & /bin/sleep 1; /bin/kill -TERM $!; wait

@@ -1,0 +1,1 @@
+/bin/sleep 0.3; /bin/true

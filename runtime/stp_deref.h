@@ -123,6 +123,23 @@ static __maybe_unused void stp_cat_kstr_n(struct stp_context *c, char *buf,
 	(void)c;
 }
 
+/* Append a char as $var$ shows it: 'x', '\n', '\'', '\177'. */
+static __maybe_unused void stp_cat_char(char *buf, u64 v)
+{
+	unsigned char ch = (unsigned char)v;
+
+	if (ch == '\'' || ch == '\\')
+		stp_catf(buf, "'\\%c'", ch);
+	else if (ch == '\n')
+		stp_catf(buf, "'\\n'");
+	else if (ch == '\t')
+		stp_catf(buf, "'\\t'");
+	else if (ch < 32 || ch >= 127)
+		stp_catf(buf, "'\\%03o'", ch);
+	else
+		stp_catf(buf, "'%c'", ch);
+}
+
 static __maybe_unused void stp_cat_kstr(struct stp_context *c, char *buf,
 					unsigned long addr)
 {

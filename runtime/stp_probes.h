@@ -581,6 +581,48 @@ static void stp_tracepoint_unregister(const struct stp_probe *p,
 				      struct tracepoint *tp);
 static void stp_tracepoint_sync(void);
 
+/*
+ * Probes in loadable modules ("module:symbol"), in stp_modules.h: armed
+ * now when the module is loaded, else when it comes.
+ */
+static bool stp_is_module_probe(const struct stp_probe *p);
+static void stp_modules_arm(void);
+static void stp_modules_disarm(void);
+
+/* Register a kprobe or kretprobe entry; 0 or the kernel's error. */
+static int stp_kprobe_arm(struct stp_kprobe *k)
+{
+	const struct stp_probe *p = k->probe;
+
+	memset(&k->u, 0, sizeof(k->u));
+	if (p->kind == STP_KPROBE) {
+		k->u.kp.symbol_name = p->symbol;
+		k->u.kp.offset = p->offset;
+		k->u.kp.pre_handler = p->kp_handler ?: stp_kprobe_handler;
+		return register_kprobe(&k->u.kp);
+	}
+	k->u.rp.kp.symbol_name = p->symbol;
+	k->u.rp.kp.offset = p->offset;
+	k->u.rp.handler = p->rp_handler ?: stp_kretprobe_handler;
+	if (p->entry) {
+		k->u.rp.entry_handler = stp_kretprobe_entry;
+		k->u.rp.data_size = p->data_size;
+	}
+	k->u.rp.maxactive = stp_kretprobe_maxactive();
+	return register_kretprobe(&k->u.rp);
+}
+
+/* Unregister it; returns the kretprobe's missed count. */
+static int stp_kprobe_disarm(struct stp_kprobe *k)
+{
+	if (k->probe->kind == STP_KPROBE) {
+		unregister_kprobe(&k->u.kp);
+		return 0;
+	}
+	unregister_kretprobe(&k->u.rp);
+	return k->u.rp.nmissed;
+}
+
 static bool stp_is_armed_kind(enum stp_probe_kind kind)
 {
 	return kind == STP_KPROBE || kind == STP_KRETPROBE ||
@@ -602,28 +644,14 @@ static void stp_register_probes(void)
 			continue;
 		memset(&k->u, 0, sizeof(k->u));
 		k->probe = p;
-		if (p->kind == STP_TIMER || p->kind == STP_PROFILE) {
+		if (stp_is_module_probe(p))
+			continue;	/* stp_modules_arm() below */
+		if (p->kind == STP_TIMER || p->kind == STP_PROFILE)
 			rc = stp_timer_register(k);
-		} else if (p->kind == STP_TRACEPOINT) {
+		else if (p->kind == STP_TRACEPOINT)
 			rc = stp_tracepoint_register(p, &k->u.tp);
-		} else if (p->kind == STP_KPROBE) {
-			k->u.kp.symbol_name = p->symbol;
-			k->u.kp.offset = p->offset;
-			k->u.kp.pre_handler = p->kp_handler ?:
-					      stp_kprobe_handler;
-			rc = register_kprobe(&k->u.kp);
-		} else {
-			k->u.rp.kp.symbol_name = p->symbol;
-			k->u.rp.kp.offset = p->offset;
-			k->u.rp.handler = p->rp_handler ?:
-					  stp_kretprobe_handler;
-			if (p->entry) {
-				k->u.rp.entry_handler = stp_kretprobe_entry;
-				k->u.rp.data_size = p->data_size;
-			}
-			k->u.rp.maxactive = stp_kretprobe_maxactive();
-			rc = register_kretprobe(&k->u.rp);
-		}
+		else
+			rc = stp_kprobe_arm(k);
 		if (rc) {
 			stp_emit_err("WARNING: probe %s registration failed: %d\n",
 				     p->pp, rc);
@@ -631,6 +659,7 @@ static void stp_register_probes(void)
 		}
 		k->registered = true;
 	}
+	stp_modules_arm();
 }
 
 static void stp_unregister_probes(void)
@@ -641,6 +670,7 @@ static void stp_unregister_probes(void)
 
 	if (!stp_kprobes)
 		return;
+	stp_modules_disarm();	/* the module probes, and no more come */
 	for (i = 0; i < stp_desc_p->nprobes; i++) {
 		struct stp_kprobe *k = &stp_kprobes[i];
 
@@ -652,11 +682,8 @@ static void stp_unregister_probes(void)
 		} else if (k->probe->kind == STP_TRACEPOINT) {
 			stp_tracepoint_unregister(k->probe, k->u.tp);
 			tracepoints = true;
-		} else if (k->probe->kind == STP_KPROBE) {
-			unregister_kprobe(&k->u.kp);
 		} else {
-			unregister_kretprobe(&k->u.rp);
-			missed += k->u.rp.nmissed;
+			missed += stp_kprobe_disarm(k);
 		}
 		k->registered = false;
 	}

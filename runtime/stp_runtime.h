@@ -49,6 +49,7 @@
 #include "stp_backtrace.h"
 #include "stp_memory.h"
 #include "stp_tracepoint.h"
+#include "stp_modules.h"
 
 static struct dentry *stp_dir;		/* /sys/kernel/debug/MODNAME */
 static DEFINE_MUTEX(stp_ctl_mutex);	/* serialises start/stop/exit */

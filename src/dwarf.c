@@ -2,11 +2,14 @@
  * dwarf.c - debuginfo through libdw (elfutils).
  *
  * Files. The kernel's DWARF is Debian's -dbg vmlinux,
- * /usr/lib/debug/boot/vmlinux-REL; a module's is the NAME.ko found
- * under /usr/lib/debug/lib/modules/REL/ (or /lib/modules/REL/ for one
- * built with -g). Each file is opened once per run, on first use. Its
- * ELF symbol table gives _stext, the EXPORT_SYMBOL list (__ksymtab_*)
- * and, for modules, the function symbols probes are placed from.
+ * /usr/lib/debug/boot/vmlinux-REL; a module's is the NAME.ko found in
+ * $SYSTEMTAP_DEBUGINFO_PATH, under /usr/lib/debug/lib/modules/REL/ or
+ * /lib/modules/REL/ (one built with -g), or the .ko a path names. Each
+ * file is opened once per run, on first use. Its ELF symbol table
+ * gives _stext, the EXPORT_SYMBOL list (__ksymtab_*) and, for modules,
+ * the function symbols probes are placed from and the data symbols
+ * globals are found by. Modules are relocatable objects and go through
+ * libdwfl (see "Modules" below).
  *
  * Build ids. The translator knows only the release, so what can be
  * checked is checked: the vmlinux must carry a GNU build id; when the
@@ -23,8 +26,8 @@
  * function with code of its own gives a .call place; an inline one
  * gives, through one walk of its CU, every DW_TAG_inlined_subroutine
  * instance as an .inline place. CUs are skipped by name when FILE is a
- * .c pattern. A whole walk of the 6.1 vmlinux takes well under a
- * second, so there is no index cache yet.
+ * .c pattern; the function index (below) skips the CUs that define
+ * no matching name.
  *
  * Placement. Function probes whose handler reads target variables go
  * after the prologue, so that parameters are where the body expects
@@ -51,7 +54,8 @@
  * DW_OP_call_frame_cfa and is computed from .debug_frame at the
  * address (at entry CFA = regs->sp + 8), DW_OP_addr is a link-time
  * address moved by the KASLR delta (measured at run time from the
- * address of copy_from_kernel_nofault), DW_OP_deref becomes a
+ * address of copy_from_kernel_nofault; in a module, the symbol that
+ * holds it, looked up in the loaded module), DW_OP_deref becomes a
  * fault-safe read (runtime/stp_deref.h). What cannot be done right
  * (entry values, pieces, implicit pointers) is refused with a message.
  * Then ->member, [index] and the final read follow the types.
@@ -59,6 +63,7 @@
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwelf.h>
+#include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -84,14 +89,18 @@ struct fsym {
 
 /* One debuginfo file: vmlinux or a module. */
 struct dwfile {
-	const char *module;	/* NULL for the kernel */
+	const char *module;	/* NULL for the kernel; as shown in pp */
+	const char *kname;	/* module name the kernel knows ("stptest") */
 	const char *path;	/* the file opened */
+	Dwfl *dwfl;		/* modules: libdwfl's relocated view */
 	Dwarf *dw;		/* libdw handle */
 	Elf *elf;		/* its ELF */
 	Dwarf_CFI *cfi;		/* .debug_frame, or NULL */
 	const char *srcroot;	/* prefix cut from absolute file names */
 	struct fsym *syms;	/* address order */
 	size_t nsyms;
+	struct fsym *dsyms;	/* modules: data symbols, address order */
+	size_t ndsyms;
 	const char **exports;	/* EXPORT_SYMBOL names, sorted */
 	size_t nexports;
 	uint64_t stext;		/* link-time _stext */
@@ -247,8 +256,18 @@ static void find_srcroot(struct dwfile *f)
 		Dwarf_Die cu;
 		const char *name;
 
+		size_t nl;
+
+		/*
+		 * kbuild adds CUs of its own to an out-of-tree module:
+		 * NAME.mod.c, and on 6.12 the headers' module-common.c;
+		 * they would cut the prefix down to "/".
+		 */
 		if (dwarf_offdie(f->dw, off + hsize, &cu) &&
-		    (name = dwarf_diename(&cu)) && name[0] == '/') {
+		    (name = dwarf_diename(&cu)) && name[0] == '/' &&
+		    !(f->module && (!strncmp(name, "/usr/src/", 9) ||
+				    ((nl = strlen(name)) > 6 &&
+				     !strcmp(name + nl - 6, ".mod.c"))))) {
 			if (!root) {
 				root = arena_strdup(name);
 				rlen = strlen(root);
@@ -453,58 +472,371 @@ static struct dwfile *kernel_file(struct dwarf_session *ds)
 	return f;
 }
 
-/* Find NAME.ko (or with - and _ swapped) below dir. */
-static const char *find_ko(const char *dir, const char *name)
+/*
+ * Modules. A module's .ko (the -dbg one, or one built with -g) is a
+ * relocatable object: its DWARF holds section offsets that relocations
+ * turn into addresses. libdwfl's offline reporting lays the sections
+ * out at addresses of its own and relocates the DWARF to match, so
+ * DWARF addresses and symbol addresses agree; probes are placed as
+ * "module:symbol"+offset, which is all the kernel needs.
+ */
+static const Dwfl_Callbacks offline_callbacks = {
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.section_address = dwfl_offline_section_address,
+};
+
+/* The value of FIELD= in the .modinfo of elf, or NULL (-dbg files). */
+static const char *modinfo(Elf *elf, const char *field)
 {
-	/* the tree is deep and irregular: find(1) walks it */
-	char *line = NULL;
-	size_t cap = 0;
-	const char *found = NULL;
-	char alt[256];
+	size_t shstrndx, flen = strlen(field);
+	Elf_Scn *scn = NULL;
 
-	snprintf(alt, sizeof(alt), "%s", name);
-	for (char *p = alt; *p; p++)
-		if (*p == '-' || *p == '_')
-			*p = '?';
-	FILE *fp = popen(arena_printf("find '%s' -name '%s.ko*' 2>/dev/null",
-				      dir, alt), "r");
-
-	if (!fp)
+	if (elf_getshdrstrndx(elf, &shstrndx))
 		return NULL;
-	if (getline(&line, &cap, fp) > 0) {
-		line[strcspn(line, "\n")] = '\0';
-		found = arena_strdup(line);
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS ||
+		    !(name = elf_strptr(elf, shstrndx, sh.sh_name)) ||
+		    strcmp(name, ".modinfo"))
+			continue;
+		Elf_Data *d = elf_getdata(scn, NULL);
+		const char *p = d ? d->d_buf : NULL;
+
+		for (size_t i = 0; p && i < d->d_size;
+		     i += strnlen(p + i, d->d_size - i) + 1)
+			if (!strncmp(p + i, field, flen) && p[i + flen] == '=')
+				return arena_strndup(p + i + flen + 1,
+					strnlen(p + i + flen + 1,
+						d->d_size - i - flen - 1));
 	}
-	free(line);
-	pclose(fp);
-	return found;
+	return NULL;
 }
 
-static struct dwfile *module_file(struct dwarf_session *ds, const char *mod,
-				  char *err, size_t errlen)
+/* The GNU build id of elf, in hex, or NULL. */
+static const char *elf_build_id(Elf *elf)
+{
+	const void *id;
+	ssize_t n = dwelf_elf_gnu_build_id(elf, &id);
+	struct strbuf hex = { 0 };
+
+	if (n <= 0)
+		return NULL;
+	for (ssize_t i = 0; i < n; i++)
+		sb_printf(&hex, "%02x", ((const unsigned char *)id)[i]);
+	return hex.buf;
+}
+
+/* The build id of the ELF file at path, or NULL. */
+static const char *file_build_id(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	const char *id = NULL;
+
+	if (fd < 0)
+		return NULL;
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+
+	if (elf)
+		id = elf_build_id(elf);
+	elf_end(elf);
+	close(fd);
+	return id;
+}
+
+/*
+ * Check a module file against the target: its vermagic must name the
+ * release (a .ko built for another kernel), and a -dbg file's build id
+ * must be the installed module's. 0, or -1 with err.
+ */
+static int check_module(struct dwarf_session *ds, struct dwfile *f,
+			char *err, size_t errlen)
+{
+	const char *vm = modinfo(f->elf, "vermagic");
+	const char *dbg = arena_printf("/usr/lib/debug/lib/modules/%s/",
+				       ds->release);
+
+	f->build_id = elf_build_id(f->elf);
+	if (vm && (strncmp(vm, ds->release, strlen(ds->release)) ||
+		   vm[strlen(ds->release)] != ' ')) {
+		snprintf(err, errlen, "%s was built for kernel %.*s, not for "
+			 "%s", f->path, (int)strcspn(vm, " "), vm, ds->release);
+		return -1;
+	}
+	if (strncmp(f->path, dbg, strlen(dbg)) || !f->build_id)
+		return 0;
+	const char *real = arena_printf("/lib/modules/%s/%s", ds->release,
+					f->path + strlen(dbg));
+	const char *id = file_build_id(real);
+
+	if (id && strcmp(id, f->build_id)) {
+		snprintf(err, errlen, "the debuginfo %s (build id %s) does not "
+			 "match the module %s (build id %s)", f->path,
+			 f->build_id, real, id);
+		return -1;
+	}
+	return 0;
+}
+
+/* Is the symbol in a section the kernel frees after init? */
+static bool init_section(Elf *elf, GElf_Word shndx)
+{
+	size_t shstrndx;
+	GElf_Shdr sh;
+	Elf_Scn *scn = elf_getscn(elf, shndx);
+	const char *name;
+
+	return scn && gelf_getshdr(scn, &sh) &&
+	       !elf_getshdrstrndx(elf, &shstrndx) &&
+	       (name = elf_strptr(elf, shstrndx, sh.sh_name)) &&
+	       !strncmp(name, ".init", 5);
+}
+
+static void add_fsym(struct fsym **tab, size_t *n, size_t *cap,
+		     const char *name, uint64_t addr, uint64_t size)
+{
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 256;
+		*tab = realloc(*tab, *cap * sizeof(**tab));
+	}
+	(*tab)[(*n)++] = (struct fsym){ .name = arena_strdup(name),
+					.addr = addr, .size = size };
+}
+
+/* A module's symbols, at the addresses libdwfl gave its sections. */
+static void module_symtab(struct dwfile *f, Dwfl_Module *m, Dwarf_Addr bias)
+{
+	int n = dwfl_module_getsymtab(m);
+	size_t cap = 0, dcap = 0, ecap = 0;
+
+	for (int i = 1; i < n; i++) {
+		GElf_Sym s;
+		GElf_Addr addr;
+		GElf_Word shndx;
+		Elf *elf;
+		Dwarf_Addr b;
+		const char *name = dwfl_module_getsym_info(m, i, &s, &addr,
+							   &shndx, &elf, &b);
+		int type = name ? GELF_ST_TYPE(s.st_info) : STT_NOTYPE;
+
+		if (!name || !*name || shndx == SHN_UNDEF)
+			continue;
+		if (!strncmp(name, "__ksymtab_", 10)) {
+			if (f->nexports == ecap) {
+				ecap = ecap ? 2 * ecap : 64;
+				f->exports = realloc(f->exports,
+						     ecap * sizeof(*f->exports));
+			}
+			f->exports[f->nexports++] = arena_strdup(name + 10);
+		}
+		if (type == STT_FUNC && !init_section(elf, shndx))
+			add_fsym(&f->syms, &f->nsyms, &cap, name, addr - bias,
+				 s.st_size);
+		else if (type == STT_OBJECT)
+			add_fsym(&f->dsyms, &f->ndsyms, &dcap, name,
+				 addr - bias, s.st_size);
+	}
+	if (f->exports)
+		qsort(f->exports, f->nexports, sizeof(*f->exports), cmp_str);
+	if (f->syms)
+		mark_unique(f->syms, f->nsyms);
+	if (f->dsyms)
+		mark_unique(f->dsyms, f->ndsyms);
+}
+
+/* Open the module file path through libdwfl; shown is its name in pp. */
+static struct dwfile *open_module(struct dwarf_session *ds, const char *path,
+				  const char *shown, char *err, size_t errlen)
 {
 	for (struct dwfile *f = ds->files; f; f = f->next)
-		if (f->module && !strcmp(f->module, mod))
+		if (f->module && !strcmp(f->path, path))
 			return f;
-	const char *path = find_ko(arena_printf("/usr/lib/debug/lib/modules/"
-						"%s", ds->release), mod);
+	elf_version(EV_CURRENT);
+	Dwfl *dwfl = dwfl_begin(&offline_callbacks);
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	char *kname = arena_strndup(base, strcspn(base, "."));
 
-	if (!path)
-		path = find_ko(arena_printf("/lib/modules/%s", ds->release),
-			       mod);
-	if (!path || strstr(path, ".ko.")) {
-		snprintf(err, errlen, "no debuginfo for module %s of kernel "
-			 "%s: install the package linux-image-%s-dbg", mod,
-			 ds->release, ds->release);
+	for (char *p = kname; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	Dwfl_Module *m = dwfl ? dwfl_report_offline(dwfl, kname, path, -1) :
+			 NULL;
+	Dwarf_Addr bias = 0, ebias = 0;
+	struct dwfile *f = NEW(struct dwfile);
+
+	dwfl_report_end(dwfl, NULL, NULL);
+	f->path = arena_strdup(path);
+	f->module = shown;
+	f->kname = kname;
+	f->dwfl = dwfl;
+	f->elf = m ? dwfl_module_getelf(m, &ebias) : NULL;
+	f->dw = m ? dwfl_module_getdwarf(m, &bias) : NULL;
+	if (!f->elf || !f->dw) {
+		snprintf(err, errlen, "%s has no DWARF debuginfo (build it with "
+			 "-g): %s", path, dwfl_errmsg(-1));
 		return NULL;
 	}
-	struct dwfile *f = open_file(path, arena_strdup(mod), err, errlen);
+	const char *name = modinfo(f->elf, "name");
 
-	if (!f)
+	if (name)
+		f->kname = name;
+	if (check_module(ds, f, err, errlen))
 		return NULL;
+	f->cfi = dwfl_module_dwarf_cfi(m, &bias);
+	if (!f->cfi)
+		f->cfi = dwfl_module_eh_cfi(m, &bias);
+	module_symtab(f, m, bias);
+	find_srcroot(f);
 	f->next = ds->files;
 	ds->files = f;
 	return f;
+}
+
+/*
+ * Where module NAME's .ko files are looked for, in order: the
+ * directories of $SYSTEMTAP_DEBUGINFO_PATH (colon-separated; modules
+ * built with -g, such as the testsuite's), the -dbg package's tree,
+ * then the installed modules (a -g build installed there).
+ */
+static const char **module_dirs(struct dwarf_session *ds, size_t *n)
+{
+	const char *env = getenv("SYSTEMTAP_DEBUGINFO_PATH");
+	const char **dirs = arena_alloc(3 * sizeof(*dirs));
+	size_t k = 0;
+
+	if (env && *env) {
+		size_t cap = 3;
+
+		for (const char *p = env; *p; ) {
+			size_t len = strcspn(p, ":");
+
+			if (len) {
+				if (k + 2 >= cap) {
+					const char **d = arena_alloc(2 * cap *
+							sizeof(*d));
+					memcpy(d, dirs, k * sizeof(*d));
+					dirs = d;
+					cap *= 2;
+				}
+				dirs[k++] = arena_strndup(p, len);
+			}
+			p += len + (p[len] == ':');
+		}
+	}
+	dirs[k++] = arena_printf("/usr/lib/debug/lib/modules/%s", ds->release);
+	dirs[k++] = arena_printf("/lib/modules/%s", ds->release);
+	*n = k;
+	return dirs;
+}
+
+/* The kernel's name of a .ko path: its base name, - as _. */
+static const char *ko_name(const char *path)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	char *n = arena_strndup(base, strcspn(base, "."));
+
+	for (char *p = n; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	return n;
+}
+
+/*
+ * The .ko files of the modules that glob names, one per module (the
+ * first directory that has it wins), sorted by name. A glob with a /
+ * is the path of one file.
+ */
+static size_t module_files(struct dwarf_session *ds, const char *glob,
+			   const char ***out)
+{
+	const char **paths = NULL;
+	size_t n = 0, cap = 0, ndirs;
+
+	if (strchr(glob, '/')) {
+		paths = arena_alloc(sizeof(*paths));
+		paths[0] = glob;
+		*out = paths;
+		return access(glob, R_OK) ? 0 : 1;
+	}
+	const char **dirs = module_dirs(ds, &ndirs);
+	char *pat = arena_strdup(glob), *norm = arena_strdup(glob);
+
+	/* find(1) matches either spelling; fnmatch below decides */
+	for (char *p = pat; *p; p++)
+		if (*p == '-' || *p == '_')
+			*p = '?';
+	for (char *p = norm; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	for (size_t d = 0; d < ndirs && !strchr(glob, '\''); d++) {
+		FILE *fp = popen(arena_printf("find '%s' -name '%s.ko' "
+					      "2>/dev/null | sort", dirs[d],
+					      pat), "r");
+		char *line = NULL;
+		size_t lcap = 0;
+
+		while (fp && getline(&line, &lcap, fp) > 0) {
+			line[strcspn(line, "\n")] = '\0';
+			const char *name = ko_name(line);
+			size_t k;
+
+			if (fnmatch(norm, name, 0))
+				continue;
+			for (k = 0; k < n; k++)
+				if (!strcmp(ko_name(paths[k]), name))
+					break;
+			if (k < n)
+				continue;
+			if (n == cap) {
+				const char **p2 = arena_alloc((cap ? 2 * cap :
+						16) * sizeof(*p2));
+
+				if (n)
+					memcpy(p2, paths, n * sizeof(*p2));
+				paths = p2;
+				cap = cap ? 2 * cap : 16;
+			}
+			paths[n++] = arena_strdup(line);
+		}
+		free(line);
+		if (fp)
+			pclose(fp);
+	}
+	*out = paths;
+	return n;
+}
+
+/* The one module a name (or path) names: for @cast and @var. */
+static struct dwfile *module_file(struct dwarf_session *ds, const char *mod,
+				  char *err, size_t errlen)
+{
+	const char **paths;
+	size_t n = module_files(ds, mod, &paths);
+
+	if (!n) {
+		struct stat st;
+
+		if (strchr(mod, '/'))
+			snprintf(err, errlen, "cannot read module %s: %s", mod,
+				 strerror(errno));
+		else if (stat(arena_printf("/usr/lib/debug/lib/modules/%s",
+					   ds->release), &st))
+			snprintf(err, errlen, "no debuginfo for module %s of "
+				 "kernel %s: install the package "
+				 "linux-image-%s-dbg, or build the module "
+				 "with -g and add its directory to "
+				 "SYSTEMTAP_DEBUGINFO_PATH", mod, ds->release,
+				 ds->release);
+		else
+			snprintf(err, errlen, "no module %s for kernel %s in "
+				 "/usr/lib/debug/lib/modules/%s, "
+				 "/lib/modules/%s or SYSTEMTAP_DEBUGINFO_PATH",
+				 mod, ds->release, ds->release, ds->release);
+		return NULL;
+	}
+	return open_module(ds, paths[0], strchr(mod, '/') ? mod :
+			   ko_name(paths[0]), err, errlen);
 }
 
 bool dwarf_available(struct dwarf_session *ds, const char *module,
@@ -603,7 +935,7 @@ static bool place_symbol(struct resolve *r, uint64_t addr,
 	if (a >= s->addr + (s->size ? s->size : 1))
 		return false;
 	if (f->module) {
-		*sym = arena_printf("%s:%s", f->module, s->name);
+		*sym = arena_printf("%s:%s", f->kname, s->name);
 		*off = a - s->addr;
 	} else if (s->unique || !f->stext) {
 		*sym = s->name;
@@ -779,13 +1111,24 @@ static void instance(struct resolve *r, Dwarf_Die *d, Dwarf_Die *sub,
 	}
 	if (sp->line_lo && (line < sp->line_lo || line > sp->line_hi))
 		return;
-	if (dwarf_entrypc(d, &entry))
-		return;
 	if (dwarf_lowpc(d, &lo) || dwarf_highpc(d, &hi)) {
 		Dwarf_Addr base;
 
+		/*
+		 * Split functions (a .cold part in .text.unlikely) have
+		 * only ranges; GCC lists the part with the entry first.
+		 */
 		if (dwarf_ranges(d, 0, &base, &lo, &hi) <= 0)
+			lo = hi = 0;
+		if (dwarf_entrypc(d, &entry)) {
+			if (!hi)
+				return;
+			entry = lo;
+		}
+		if (hi <= entry)
 			hi = entry + 1;
+	} else if (dwarf_entrypc(d, &entry)) {
+		return;
 	}
 	uint64_t addr = inlined || sp->ret || sp->entry ? entry :
 			after_prologue(r, entry, hi > entry ? hi : entry + 1);
@@ -1145,10 +1488,19 @@ int dwarf_resolve(struct dwarf_session *ds, const struct dwarf_spec *spec,
 		resolve_file(&r);
 		return r.n;
 	}
-	r.f = module_file(ds, spec->module, err, errlen);
-	if (!r.f)
-		return -1;
-	resolve_file(&r);
+	const char **paths;
+	size_t n = module_files(ds, spec->module, &paths);
+
+	if (!n)
+		return module_file(ds, spec->module, err, errlen) ? 0 : -1;
+	for (size_t i = 0; i < n; i++) {
+		r.f = open_module(ds, paths[i], strchr(spec->module, '/') ?
+				  spec->module : ko_name(paths[i]), err,
+				  errlen);
+		if (!r.f)
+			return -1;
+		resolve_file(&r);
+	}
 	return r.n;
 }
 
@@ -1313,6 +1665,39 @@ static const char *kaslr(struct tr *t, uint64_t addr)
 			    (unsigned long long)t->f->ref_addr);
 }
 
+/*
+ * The run-time address of a module's link-time (libdwfl layout) data
+ * address: its symbol, found by name in the loaded module at run time
+ * (runtime/stp_modules.h), plus the offset.
+ */
+static bool module_addr(struct tr *t, uint64_t addr, const char **out)
+{
+	const struct fsym *tab = t->f->dsyms;
+	size_t lo = 0, hi = t->f->ndsyms;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (tab[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	const struct fsym *s = lo ? &tab[lo - 1] : NULL;
+
+	if (!s || addr >= s->addr + (s->size ? s->size : 1))
+		return fail(t, arena_printf("%s: no symbol of module %s holds "
+			    "its address", t->what, t->f->kname));
+	if (!s->unique)
+		return fail(t, arena_printf("%s: module %s has several "
+			    "symbols named %s", t->what, t->f->kname, s->name));
+	*out = arena_printf("({ static struct stp_modsym stp_ms_; "
+			    "stp_module_addr(c, &stp_ms_, \"%s:%s\", "
+			    "0x%llxUL, %s); })", t->f->kname, s->name,
+			    (unsigned long long)(addr - s->addr), t->loc);
+	return true;
+}
+
 static bool frame_base(struct tr *t, Dwarf_Die *sub, const char **out);
 
 /* The CFA at the probe address, from .debug_frame. */
@@ -1407,10 +1792,12 @@ static bool translate(struct tr *t, const Dwarf_Op *ops, size_t n,
 			PUSH(x);
 			break;
 		case DW_OP_addr:
-			if (t->f->module)
-				return fail(t, arena_printf("%s: addresses in "
-					    "modules are not supported",
-					    t->what));
+			if (t->f->module) {
+				if (!module_addr(t, op->number, &x))
+					return false;
+				PUSH(x);
+				break;
+			}
 			PUSH(kaslr(t, op->number));
 			break;
 		case DW_OP_const1u: case DW_OP_const2u: case DW_OP_const4u:
@@ -1670,6 +2057,27 @@ static bool deref_ptr(struct tr *t, struct cloc *l, Dwarf_Die *ptr)
 	return !t->err;
 }
 
+/*
+ * Part of an aggregate of at most 8 bytes held in a register (a union
+ * or small struct passed by value): the value shifted down by off
+ * bytes (a C expression, checked at run time to stay inside).
+ */
+static bool reg_part(struct tr *t, struct cloc *l, Dwarf_Die *agg,
+		     const char *off)
+{
+	int64_t size = type_size(agg);
+	const char *v = l->kind == L_REG ?
+			arena_printf("(u64)%s", reg_c(l->reg)) : l->c;
+
+	if (size <= 0 || size > 8)
+		return fail(t, arena_printf("%s is held in registers; its "
+			    "parts cannot be read", t->what));
+	*l = (struct cloc){ .kind = L_VAL, .c = arena_printf(
+		"((u64)(%s) < %lld ? (u64)(%s) >> ((u64)(%s) * 8) : 0)", off,
+		(long long)size, v, off) };
+	return true;
+}
+
 /* ->name or .name: ty is peeled; on success l and ty move on. */
 static bool member(struct tr *t, struct cloc *l, Dwarf_Die *ty,
 		   const char *name)
@@ -1697,12 +2105,23 @@ static bool member(struct tr *t, struct cloc *l, Dwarf_Die *ty,
 		return fail(t, arena_printf("%s (%s) has no member '%s'; its "
 			    "members: %s", t->what, type_str(ty, 0), name,
 			    member_list(ty)));
-	if (l->kind != L_MEM)
-		return fail(t, arena_printf("%s is held in a register; its "
-			    "members cannot be read", t->what));
-	l->c = arena_printf("(%s + %lld)", l->c, (long long)off);
 	Dwarf_Attribute a;
 	Dwarf_Word bits = 0, boff = 0;
+
+	if (l->kind != L_MEM) {
+		bool bitf = !dwarf_formudata(dwarf_attr(&m, DW_AT_bit_size,
+							&a), &bits) && bits;
+
+		if (bitf)
+			return fail(t, arena_printf("%s is held in a register; "
+				    "its bitfields cannot be read", t->what));
+		if (!reg_part(t, l, ty, arena_printf("%lld", (long long)off)))
+			return false;
+		t->what = arena_printf("%s->%s", t->what, name);
+		return die_type(&m, ty, true) ||
+		       fail(t, arena_printf("member '%s' has no type", name));
+	}
+	l->c = arena_printf("(%s + %lld)", l->c, (long long)off);
 
 	if (!dwarf_formudata(dwarf_attr(&m, DW_AT_bit_size, &a), &bits) &&
 	    bits) {
@@ -1755,9 +2174,16 @@ static bool index_into(struct tr *t, struct cloc *l, Dwarf_Die *ty,
 			return fail(t, arena_printf("%s: arrays of more than "
 				    "one dimension are not supported",
 				    t->what));
-		if (l->kind != L_MEM)
-			return fail(t, arena_printf("%s is held in a register "
-				    "and cannot be indexed", t->what));
+		if (l->kind != L_MEM) {
+			int64_t es = type_size(&el);
+
+			if (es <= 0 || !reg_part(t, l, ty, arena_printf(
+					"(%s) * %lld", idx, (long long)es)))
+				return false;
+			t->what = arena_printf("%s[%s]", t->what, idx);
+			*ty = el;
+			return true;
+		}
 	} else if (!deref_ptr(t, l, ty)) {
 		return false;
 	}
@@ -1961,14 +2387,22 @@ static void pretty(struct tr *t, struct strbuf *code, struct cloc *l,
 			  "long long)%s);", fetch(t, l, ty));
 		return;
 	}
+	if (!hex && is_char(ty)) {
+		sb_printf(code, "stp_cat_char(stp_buf, %s);", fetch(t, l, ty));
+		return;
+	}
 	if (tag == DW_TAG_base_type || tag == DW_TAG_enumeration_type) {
 		sb_printf(code, "stp_catf(stp_buf, \"%s\", (long long)%s);",
 			  hex ? "0x%llx" : is_signed(ty) ? "%lld" : "%llu",
 			  fetch(t, l, ty));
 		return;
 	}
+	/* a struct or union of up to 8 bytes may be in a register */
+	bool in_reg = l->kind != L_MEM && (tag == DW_TAG_array_type ||
+					   type_size(ty) > 8);
+
 	if ((tag != DW_TAG_structure_type && tag != DW_TAG_union_type &&
-	     tag != DW_TAG_array_type) || depth <= 0 || l->kind != L_MEM) {
+	     tag != DW_TAG_array_type) || depth <= 0 || in_reg) {
 		sb_puts(code, tag == DW_TAG_array_type ?
 			"stp_catf(stp_buf, \"[...]\");" :
 			"stp_catf(stp_buf, \"{...}\");");
@@ -2273,6 +2707,10 @@ enum type dwarf_target(struct dwarf_session *ds, const struct dwarf_point *pt,
 			file = at + 1;
 		}
 		t.f = kernel_file(ds);
+		if (n->rhs->next && strcmp(n->rhs->next->str, "kernel"))
+			t.f = module_file(ds, n->rhs->next->str,
+					  ds->kernel_err,
+					  sizeof(ds->kernel_err));
 		if (!t.f) {
 			*err = arena_printf("@var needs debuginfo: %s",
 					    ds->kernel_err);
@@ -2280,9 +2718,10 @@ enum type dwarf_target(struct dwarf_session *ds, const struct dwarf_point *pt,
 		}
 		if (!find_global(t.f, vn, file, &d)) {
 			*err = arena_printf("@var: no global variable '%s'%s%s "
-					    "in the kernel's debuginfo", vn,
-					    file ? " in " : "",
-					    file ? file : "");
+					    "in the debuginfo of %s", vn,
+					    file ? " in " : "", file ? file : "",
+					    t.f->module ? t.f->module :
+					    "the kernel");
 			return TY_UNKNOWN;
 		}
 		struct dwarf_point gp = { .f = t.f };

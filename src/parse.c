@@ -192,7 +192,7 @@ static struct node *str_arg(struct parser *p, const char *what)
 
 /*
  * target_expr: "@cast" "(" expr "," STR ("," STR)? ")"
- *            | "@var" "(" STR ")" | "@entry" "(" expr ")"
+ *            | "@var" "(" STR ("," STR)? ")" | "@entry" "(" expr ")"
  */
 static struct node *target_expr(struct parser *p, struct token *tok)
 {
@@ -202,6 +202,8 @@ static struct node *target_expr(struct parser *p, struct token *tok)
 	expect(p, "(");
 	if (!strcmp(tok->text, "@var")) {
 		n->rhs = str_arg(p, "@var");
+		if (accept(p, ","))	/* the module */
+			n->rhs->next = str_arg(p, "@var");
 	} else if (!strcmp(tok->text, "@entry")) {
 		n->lhs = expr(p);
 	} else {

@@ -1564,9 +1564,13 @@ static enum type target(struct sema *se, struct scope *sc, struct node *n)
 		return ety;
 	}
 	/* a $variable in a .return probe is the value it had at entry */
+	size_t base_len;
+
+	ast_dollar_suffix(n->name, &base_len);
+	bool is_return = (base_len == 7 && !strncmp(n->name, "$return", 7)) ||
+			 (base_len == 8 && !strncmp(n->name, "$$return", 8));
 	bool implicit = ret && !se->in_entry && n->name[0] == '$' &&
-			strcmp(n->name, "$return") &&
-			strcmp(n->name, "$$return");
+			!is_return;
 
 	if (ret && (se->in_entry || implicit))
 		n->at_entry = true;

@@ -11,7 +11,11 @@
 #	run/*.stp	stap -p4 -m X -r REL      then ALL run in one VM boot
 #			per kernel; stdout == X.stdout (or matches every line
 #			of X.match); X.match@6.12 (any sidecar, any release
-#			prefix) replaces X.match on that kernel line
+#			prefix) replaces X.match on that kernel line;
+#			X.kmod names modules of testsuite/kmod/ (one a
+#			line, e.g. stptest): built with -g for the kernel,
+#			found by stap through SYSTEMTAP_DEBUGINFO_PATH and
+#			loaded in the guest before the script
 #	shell/*.sh	any script; exit 0 pass, 77 skip, else fail
 #
 # Like QBE's tools/test.sh it prints "name ... ok|FAIL|skip", a diff for
@@ -305,10 +309,19 @@ build_one()
 	mkdir -p "$d/$(dirname "$stp")"
 	ln -sf "$top/$stp" "$d/$stp"
 	# shellcheck disable=SC2086
-	(cd "$d" && "$stap_abs" -p4 -m "$m" -r "$krel" $opts "$stp" \
+	(cd "$d" && SYSTEMTAP_DEBUGINFO_PATH=$work/kmod$sfx \
+		"$stap_abs" -p4 -m "$m" -r "$krel" $opts "$stp" \
 		>build.out 2>build.err)
 	echo $? >"$d/build.rc"
 	[ -f "$d/$m.ko" ] && mv "$d/$m.ko" "$d/case/$n/module.ko"
+	s=$(sidecar "${stp%.stp}" kmod "$krel")
+	if [ -n "$s" ]; then
+		mkdir -p "$d/case/$n/kmod"
+		for f in $(cat "$s"); do
+			cp "$work/kmod$sfx/$f.ko" "$d/case/$n/kmod/" 2>>"$d/build.err" ||
+				echo 1 >"$d/build.rc"
+		done
+	fi
 	for f in cmd sigint args guest; do
 		s=$(sidecar "${stp%.stp}" $f "$krel")
 		[ -n "$s" ] && cp "$s" "$d/case/$n/$f"
@@ -343,6 +356,13 @@ run_tests()
 	fi
 
 	mkdir -p "$batch"
+	# The test modules (testsuite/kmod/), when a selected test loads one.
+	for stp in "${list[@]}"; do
+		[ -n "$(sidecar "${stp%.stp}" kmod "$krel")" ] || continue
+		testsuite/kmod/build.sh "$krel" "$work/kmod$sfx" 2>"$work/kmod$sfx.err" ||
+			sed 's/^/run.sh: testsuite\/kmod: /' "$work/kmod$sfx.err" >&2
+		break
+	done
 	export work top stap_abs krel sfx
 	export -f build_one sidecar
 	printf '%s\n' "${list[@]}" |

@@ -1,0 +1,84 @@
+# test: requires kernel-headers, every kernel
+# module("NAME") and module("PATH.ko") points on the test module
+# (testsuite/kmod/stptest.c, built with -g for the kernel here): -l and -L
+# list functions, statements and inline instances with their variables;
+# globs on the module name; a module built for another kernel, and one
+# that is nowhere, are refused with messages that say so; a -dbg module
+# of Debian's (af_key) resolves too.
+. "$TOPDIR/testsuite/lib/common.sh"
+need_kernel
+[ -x "$STAP" ] || fail "no $STAP: build it first (make)"
+km=$TESTTMP/kmod out=$TESTTMP/out err=$TESTTMP/err
+"$TOPDIR/testsuite/kmod/build.sh" "$KREL" "$km" || fail "cannot build the test module"
+export SYSTEMTAP_DEBUGINFO_PATH=$km
+
+# check WHAT EXPECTED-FILE: stdout of the last command, exactly.
+check()
+{
+	diff -u "$2" "$out" || { show stderr "$err"; fail "$1"; }
+}
+
+"$STAP" -r "$KREL" -L 'module("stptest").function("stptest_s*")' >"$out" 2>"$err" ||
+	{ show stderr "$err"; fail "-L exit"; }
+cat >"$TESTTMP/want" <<'WANT'
+module("stptest").function("stptest_scalars@stptest.c:61") $i:int $l:long int $uc:unsigned char $s:short int $ull:long long unsigned int $c:char
+module("stptest").function("stptest_set@stptest.c:115") $o:struct stptest_outer* $v:long int
+module("stptest").function("stptest_string@stptest.c:67") $str:const char* $len:size_t
+module("stptest").function("stptest_struct@stptest.c:72") $o:stptest_outer_t* $k:int $sum:int
+WANT
+check "-L module function" "$TESTTMP/want"
+
+"$STAP" -r "$KREL" -L 'module("stp*").function("stptest_union").return' >"$out" 2>"$err" ||
+	{ show stderr "$err"; fail "-L .return exit"; }
+echo 'module("stptest").function("stptest_union@stptest.c:89").return $return:int $u:union stptest_u* $v:union stptest_u' >"$TESTTMP/want"
+check "-L module glob .return" "$TESTTMP/want"
+
+"$STAP" -r "$KREL" -L 'module("stptest").function("stptest_inl").inline' >"$out" 2>"$err" ||
+	{ show stderr "$err"; fail "-L .inline exit"; }
+echo 'module("stptest").function("stptest_inl@stptest.c:99").inline $x:int' >"$TESTTMP/want"
+check "-L .inline" "$TESTTMP/want"
+
+"$STAP" -r "$KREL" -l 'module("stptest").statement("stptest_loop@stptest.c:*")' >"$out" 2>"$err" ||
+	{ show stderr "$err"; fail "-l statement exit"; }
+expect_lines "$out" '^module\("stptest"\)\.statement\("stptest_loop@stptest\.c:109"\)$' \
+	'^module\("stptest"\)\.statement\("stptest_loop@stptest\.c:111"\)$' ||
+	{ show stdout "$out"; fail "-l statement"; }
+
+# a path names the file; pp() keeps the path as written
+"$STAP" -r "$KREL" -l "module(\"$km/stptest.ko\").function(\"stptest_enum\")" >"$out" 2>"$err" ||
+	{ show stderr "$err"; fail "-l path exit"; }
+echo "module(\"$km/stptest.ko\").function(\"stptest_enum@stptest.c:94\")" >"$TESTTMP/want"
+check "-l path" "$TESTTMP/want"
+
+# the kprobe is placed as module:symbol+offset
+"$STAP" -r "$KREL" -p2 -e 'probe module("stptest").function("stptest_enum").call { }' >"$out" 2>"$err" ||
+	{ show stderr "$err"; fail "-p2 exit"; }
+expect_lines "$out" '/\* kprobe stptest:stptest_enum\+0x0 \*/' ||
+	{ show stdout "$out"; fail "kprobe symbol"; }
+
+# nowhere to be found
+"$STAP" -r "$KREL" -p2 -e 'probe module("nosuchmod").function("f") { }' >"$out" 2>"$err"
+[ $? = 1 ] || fail "missing module: expected exit 1"
+grep -qxF "<input>:1:36: error: probe point module(\"nosuchmod\").function(\"f\") needs DWARF debuginfo: no module nosuchmod for kernel $KREL in /usr/lib/debug/lib/modules/$KREL, /lib/modules/$KREL or SYSTEMTAP_DEBUGINFO_PATH" "$err" ||
+	{ show stderr "$err"; fail "missing module text"; }
+
+# built for another kernel (any other kernel under test)
+for other in $KERNELS; do
+	[ "$other" = "$KREL" ] && continue
+	"$TOPDIR/testsuite/kmod/build.sh" "$other" "$TESTTMP/other" ||
+		fail "cannot build the test module for $other"
+	"$STAP" -r "$KREL" -p2 -e "probe module(\"$TESTTMP/other/stptest.ko\").function(\"stptest_enum\") { }" >"$out" 2>"$err"
+	[ $? = 1 ] || fail "other kernel's module: expected exit 1"
+	grep -qF "needs DWARF debuginfo: $TESTTMP/other/stptest.ko was built for kernel $other, not for $KREL" "$err" ||
+		{ show stderr "$err"; fail "other kernel's module text"; }
+	break
+done
+
+# a module of the -dbg package
+if [ -d "/usr/lib/debug/lib/modules/$KREL" ]; then
+	"$STAP" -r "$KREL" -L 'module("af_key").function("pfkey_sendmsg")' >"$out" 2>"$err" ||
+		{ show stderr "$err"; fail "-L af_key exit"; }
+	expect_lines "$out" '^module\("af_key"\)\.function\("pfkey_sendmsg@net/key/af_key\.c:[0-9]+"\) \$sock:struct socket\* \$msg:struct msghdr\* \$len:size_t$' ||
+		{ show stdout "$out"; fail "-L af_key"; }
+fi
+exit 0

@@ -1,0 +1,1 @@
+/bin/cat /init /no/such > /dev/null 2>&1

@@ -839,6 +839,79 @@ static struct dwfile *module_file(struct dwarf_session *ds, const char *mod,
 			   ko_name(paths[0]), err, errlen);
 }
 
+/* The function symbols of one .ko (no DWARF needed) matching func. */
+static int ko_funcs(const char *path, const char *kname, const char *func,
+		    void (*fn)(const char *kname, const char *name, void *arg),
+		    void *arg)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	Elf *elf = fd >= 0 ? elf_begin(fd, ELF_C_READ_MMAP, NULL) : NULL;
+	Elf_Scn *scn = NULL;
+	const char **seen = NULL;
+	size_t nseen = 0;
+	int n = 0;
+
+	while (elf && (scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB)
+			continue;
+		Elf_Data *data = elf_getdata(scn, NULL);
+		size_t count = sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
+
+		seen = calloc(count + 1, sizeof(*seen));
+		for (size_t i = 0; data && i < count; i++) {
+			GElf_Sym sym;
+			const char *name;
+			size_t k;
+
+			if (!gelf_getsym(data, (int)i, &sym) ||
+			    GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
+			    sym.st_shndx == SHN_UNDEF ||
+			    init_section(elf, sym.st_shndx) ||
+			    !(name = elf_strptr(elf, sh.sh_link, sym.st_name)) ||
+			    fnmatch(func, name, 0))
+				continue;
+			/* GCC's parts (f.cold, f.part.0) only when asked */
+			if (strchr(name, '.') && !strchr(func, '.'))
+				continue;
+			for (k = 0; k < nseen && strcmp(seen[k], name); k++)
+				;
+			if (k < nseen)
+				continue;
+			seen[nseen++] = name;
+			fn(kname, arena_strdup(name), arg);
+			n++;
+		}
+		free(seen);
+		seen = NULL;
+	}
+	elf_end(elf);
+	if (fd >= 0)
+		close(fd);
+	return n;
+}
+
+int dwarf_module_funcs(struct dwarf_session *ds, const char *module,
+		       const char *func,
+		       void (*fn)(const char *kname, const char *name,
+				  void *arg),
+		       void *arg, char *err, size_t errlen)
+{
+	const char **paths;
+	size_t np = module_files(ds, module, &paths);
+	int n = 0;
+
+	elf_version(EV_CURRENT);
+	if (!np) {
+		module_file(ds, module, err, errlen);
+		return -1;
+	}
+	for (size_t i = 0; i < np; i++)
+		n += ko_funcs(paths[i], ko_name(paths[i]), func, fn, arg);
+	return n;
+}
+
 bool dwarf_available(struct dwarf_session *ds, const char *module,
 		     char *err, size_t errlen)
 {

@@ -83,6 +83,18 @@ bool dwarf_available(struct dwarf_session *ds, const char *module,
 		     char *err, size_t errlen);
 
 /*
+ * kprobe.module("M").function("F"): call fn for each function symbol
+ * matching F of each module matching M (found as module(...) finds
+ * them, but read from the symbol table only: no DWARF needed). Returns
+ * the number of calls, or -1 with err when no module file matches.
+ */
+int dwarf_module_funcs(struct dwarf_session *ds, const char *module,
+		       const char *func,
+		       void (*fn)(const char *kname, const char *name,
+				  void *arg),
+		       void *arg, char *err, size_t errlen);
+
+/*
  * Call fn for every probe place that spec matches, in address order
  * within each file. Returns the number of places, or -1 with the reason
  * in err.

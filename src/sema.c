@@ -247,6 +247,69 @@ static void resolve_function(struct sema *se, struct probe *pr,
 		no_match(se, pp, fc->arg, pattern);
 }
 
+static void add_kmod_probe(const char *kname, const char *name, void *arg)
+{
+	struct match_ctx *m = arg;
+	struct rprobe *rp = add_rprobe(m->se, m->pr, m->kind, arena_printf(
+		"kprobe.module(\"%s\").function(\"%s\")%s", kname, name,
+		m->suffix), m->from);
+
+	rp->func = name;
+	rp->symbol = arena_printf("%s:%s", kname, name);
+	m->n++;
+}
+
+static struct dwarf_session *dwarf_of(struct sema *se);
+
+/*
+ * kprobe.module("M").function("F")[.return]: the kprobe symbol "M:F",
+ * no debuginfo. Globs are expanded from the module's symbol table; a
+ * plain name needs no file at all (the kernel resolves it on load).
+ */
+static void resolve_kprobe_module(struct sema *se, struct probe *pr,
+				  struct probe_point *pp, struct pp_comp *mc)
+{
+	struct pp_comp *fc = mc->next, *c = fc->next;
+	struct match_ctx m = {
+		.se = se, .pr = pr, .kind = RP_KPROBE, .suffix = "",
+		.from = point_string(pp),
+	};
+	char why[600];
+
+	if (!fc->arg || fc->arg->kind != TOK_STR) {
+		sema_error(se, &fc->tok->pos, "'function' needs a function "
+			   "name in quotes, as in kprobe.module(\"%s\")."
+			   "function(\"NAME\")", mc->arg->str);
+		return;
+	}
+	if (c && c->name == istr("return") && !c->arg && !c->next) {
+		m.kind = RP_KRETPROBE;
+		m.suffix = ".return";
+	} else if (c) {
+		sema_error(se, &c->tok->pos, "unknown probe point suffix '.%s' "
+			   "(expected .return)", c->name);
+		return;
+	}
+	const char *mod = mc->arg->str, *fn = fc->arg->str;
+	int n = dwarf_module_funcs(dwarf_of(se), mod, fn, add_kmod_probe, &m,
+				   why, sizeof(why));
+
+	if (n < 0 && !is_glob(mod) && !is_glob(fn) && !strchr(mod, '/')) {
+		char *kname = arena_strdup(mod);
+
+		for (char *p = kname; *p; p++)
+			if (*p == '-')
+				*p = '_';
+		add_kmod_probe(kname, fn, &m);
+		return;
+	}
+	if (n < 0)
+		sema_error(se, &mc->arg->pos, "%s", why);
+	else if (!n && !pp->optional)
+		sema_error(se, &fc->arg->pos, "probe point %s matches no "
+			   "function of module %s", m.from, mod);
+}
+
 static bool has_target(const struct node *n)
 {
 	for (; n; n = n->next)
@@ -616,6 +679,13 @@ static void resolve_point(struct sema *se, struct probe *pr,
 	    c->next && (c->next->name == istr("function") ||
 			c->next->name == istr("statement"))) {
 		resolve_debuginfo(se, pr, pp, c->next, c->arg->str);
+		return;
+	}
+	if (c->name == istr("kprobe") && !c->arg && c->next &&
+	    c->next->name == istr("module") && c->next->arg &&
+	    c->next->arg->kind == TOK_STR && c->next->next &&
+	    c->next->next->name == istr("function")) {
+		resolve_kprobe_module(se, pr, pp, c->next);
 		return;
 	}
 	if (c->name == istr("kprobe") && !c->arg && c->next &&

@@ -2,7 +2,8 @@
 # module("NAME") and module("PATH.ko") points on the test module
 # (testsuite/kmod/stptest.c, built with -g for the kernel here): -l and -L
 # list functions, statements and inline instances with their variables;
-# globs on the module name; a module built for another kernel, and one
+# globs on the module name; kprobe.module from the symbol table; a
+# module built for another kernel, and one
 # that is nowhere, are refused with messages that say so; a -dbg module
 # of Debian's (af_key) resolves too.
 . "$TOPDIR/testsuite/lib/common.sh"
@@ -55,6 +56,17 @@ check "-l path" "$TESTTMP/want"
 	{ show stderr "$err"; fail "-p2 exit"; }
 expect_lines "$out" '/\* kprobe stptest:stptest_enum\+0x0 \*/' ||
 	{ show stdout "$out"; fail "kprobe symbol"; }
+
+# kprobe.module needs only the symbol table; a glob leaves out f.cold
+"$STAP" -r "$KREL" -l 'kprobe.module("stptest").function("stptest_str*")' >"$out" 2>"$err" ||
+	{ show stderr "$err"; fail "-l kprobe.module exit"; }
+printf '%s\n' 'kprobe.module("stptest").function("stptest_string")' \
+	'kprobe.module("stptest").function("stptest_struct")' >"$TESTTMP/want"
+check "-l kprobe.module" "$TESTTMP/want"
+"$STAP" -r "$KREL" -p2 -e 'probe kprobe.module("stptest").function("nothere") { }' >"$out" 2>"$err"
+[ $? = 1 ] || fail "kprobe.module no match: expected exit 1"
+grep -qxF '<input>:1:41: error: probe point kprobe.module("stptest").function("nothere") matches no function of module stptest' "$err" ||
+	{ show stderr "$err"; fail "kprobe.module no match text"; }
 
 # nowhere to be found
 "$STAP" -r "$KREL" -p2 -e 'probe module("nosuchmod").function("f") { }' >"$out" 2>"$err"

@@ -595,6 +595,12 @@ static int stp_kprobe_arm(struct stp_kprobe *k)
 	const struct stp_probe *p = k->probe;
 
 	memset(&k->u, 0, sizeof(k->u));
+	if (p->kind == STP_KPROBE && !*p->symbol) {
+		/* kernel.statement(ADDR).absolute (guru mode) */
+		k->u.kp.addr = (kprobe_opcode_t *)p->offset;
+		k->u.kp.pre_handler = p->kp_handler ?: stp_kprobe_handler;
+		return register_kprobe(&k->u.kp);
+	}
 	if (p->kind == STP_KPROBE) {
 		k->u.kp.symbol_name = p->symbol;
 		k->u.kp.offset = p->offset;

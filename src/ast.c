@@ -300,6 +300,9 @@ void ast_print_point(FILE *out, const struct probe_point *pp)
 			fputc('(', out);
 			if (c->arg->kind == TOK_STR)
 				print_string(out, c->arg->str, c->arg->slen);
+			else if (c->arg->num < 0)	/* a kernel address */
+				fprintf(out, "0x%llx",
+					(unsigned long long)c->arg->num);
 			else
 				fprintf(out, "%lld", (long long)c->arg->num);
 			fputc(')', out);

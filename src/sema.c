@@ -247,6 +247,70 @@ static void resolve_function(struct sema *se, struct probe *pr,
 		no_match(se, pp, fc->arg, pattern);
 }
 
+/*
+ * kernel.statement(ADDR): an address as the target's symbol table shows
+ * it, probed as the function that holds it plus the distance (so KASLR
+ * needs no fix-up). kernel.statement(ADDR).absolute: the address as it
+ * is at run time, unchecked, so guru mode only.
+ */
+static void resolve_statement_addr(struct sema *se, struct probe *pr,
+				   struct probe_point *pp, struct pp_comp *sc)
+{
+	struct pp_comp *c = sc->next;
+	uint64_t addr = (uint64_t)sc->arg->num;
+	const char *from = point_string(pp);
+	struct rprobe *rp;
+
+	if (c && (c->name != istr("absolute") || c->arg || c->next)) {
+		sema_error(se, &c->tok->pos, "unknown probe point suffix '.%s' "
+			   "(expected .absolute after kernel.statement(ADDR))",
+			   c->name);
+		return;
+	}
+	if (c && !se->ss->guru) {
+		sema_error(se, &c->tok->pos, "%s puts a kprobe at an address "
+			   "nothing checks: it needs guru mode (-g)", from);
+		return;
+	}
+	if (c) {
+		rp = add_rprobe(se, pr, RP_KPROBE, arena_printf(
+			"kernel.statement(0x%llx).absolute",
+			(unsigned long long)addr), from);
+		rp->symbol = "";	/* the runtime takes offset as address */
+		rp->offset = addr;
+		rp->func = "";
+		return;
+	}
+	if (!load_ksyms(se, sc->arg))
+		return;
+	const struct ksym *best = NULL;
+
+	for (size_t i = 0; i < se->ksyms->n; i++) {
+		const struct ksym *k = &se->ksyms->syms[i];
+
+		if (k->addr <= addr && addr < k->addr + (k->size ? k->size : 1)
+		    && (!best || k->addr > best->addr))
+			best = k;
+	}
+	if (!best) {
+		sema_error(se, &sc->arg->pos, "%s: 0x%llx is in no probeable "
+			   "function of kernel %s (%s)", from,
+			   (unsigned long long)addr, se->ss->release,
+			   se->ksyms->source);
+		return;
+	}
+	rp = add_rprobe(se, pr, RP_KPROBE, arena_printf(
+		"kernel.statement(0x%llx)", (unsigned long long)addr), from);
+	rp->func = best->func;
+	if (best->unique || !se->ksyms->stext) {
+		rp->symbol = best->name;
+		rp->offset = addr - best->addr;
+	} else {
+		rp->symbol = "_stext";
+		rp->offset = addr - se->ksyms->stext;
+	}
+}
+
 static void add_kmod_probe(const char *kname, const char *name, void *arg)
 {
 	struct match_ctx *m = arg;
@@ -666,6 +730,12 @@ static void resolve_point(struct sema *se, struct probe *pr,
 		return;
 	if (c->name == istr("timer") && !c->arg && c->next) {
 		resolve_timer(se, pr, pp, c->next, from);
+		return;
+	}
+	if (c->name == istr("kernel") && !c->arg && c->next &&
+	    c->next->name == istr("statement") && c->next->arg &&
+	    c->next->arg->kind == TOK_NUM) {
+		resolve_statement_addr(se, pr, pp, c->next);
 		return;
 	}
 	if (c->name == istr("kernel") && !c->arg && c->next &&

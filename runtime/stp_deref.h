@@ -56,6 +56,63 @@ static __maybe_unused u64 stp_deref(struct stp_context *c, unsigned long addr,
 	}
 }
 
+/*
+ * Guru mode writes ($var = v): store size bytes of v at addr, with the
+ * exception table catching a bad address (copy_to_kernel_nofault() is
+ * not exported); a fault records "kernel write fault" like a read.
+ * Returns v, the value of the assignment.
+ */
+static __maybe_unused s64 stp_poke(struct stp_context *c, unsigned long addr,
+				   int size, s64 v, const char *loc)
+{
+	u8 b = v;
+	u16 w = v;
+	u32 l = v;
+	u64 q = v;
+
+	if (c->error)
+		return v;
+	if (addr < TASK_SIZE_MAX)
+		goto fault;	/* a user address: not through this */
+	pagefault_disable();
+	switch (size) {
+	case 1:
+		__put_kernel_nofault((void *)addr, &b, u8, fault_on);
+		break;
+	case 2:
+		__put_kernel_nofault((void *)addr, &w, u16, fault_on);
+		break;
+	case 4:
+		__put_kernel_nofault((void *)addr, &l, u32, fault_on);
+		break;
+	default:
+		__put_kernel_nofault((void *)addr, &q, u64, fault_on);
+		break;
+	}
+	pagefault_enable();
+	return v;
+fault_on:
+	pagefault_enable();
+fault:
+	stp_error(c, loc, "kernel write fault at 0x%lx", addr);
+	return v;
+}
+
+/* A bitfield: read the unit, replace bits [off, off+bits), write back. */
+static __maybe_unused s64 stp_poke_bits(struct stp_context *c,
+					unsigned long addr, int size, int off,
+					int bits, s64 v, const char *loc)
+{
+	u64 mask = (bits >= 64 ? ~0ULL : (1ULL << bits) - 1) << off;
+	u64 unit = stp_deref(c, addr, size, loc);
+
+	if (c->error)
+		return v;
+	stp_poke(c, addr, size, (s64)((unit & ~mask) |
+				      (((u64)v << off) & mask)), loc);
+	return v;
+}
+
 /* Run-time address of link-time kernel address a (see the top). */
 static __maybe_unused unsigned long stp_kaslr_addr(unsigned long a,
 						   unsigned long ref_link)

@@ -80,6 +80,7 @@ struct node {
 	const char *sort_stat;	/* N_FOREACH: @count... for stats, or NULL */
 	struct symbol *msg_sym;	/* N_TRY: catch variable */
 	bool at_entry;		/* N_TARGET read at function entry */
+	bool write;		/* N_TARGET: the left side of '=' (guru) */
 	int entry_slot;		/* .return: saved at entry in slot N (1..) */
 	struct symbol *sym;	/* resolved variable */
 	struct function *fn;	/* resolved callee */

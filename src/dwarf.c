@@ -2724,6 +2724,59 @@ static enum type all_vars(struct tr *t, struct node *n, const char *which,
 	return TY_STRING;
 }
 
+/*
+ * $var = value (guru mode): C that stores stp_wv (an int64_t gen.c
+ * defines) where the scalar at (l, ty) lives: a pt_regs field (the
+ * handler's changes to pt_regs are what the probed code resumes with),
+ * or memory through the fault-safe stp_poke(). $return is rax.
+ */
+static enum type write_target(struct tr *t, struct node *n, struct cloc *l,
+			      Dwarf_Die *ty, bool pretty_print,
+			      const char **err)
+{
+	int64_t size = type_size(ty);
+	const char *what = t->what;
+
+	if (pretty_print || (n->op && !strcmp(n->op, "&")) || !is_scalar(ty)) {
+		*err = arena_printf("cannot assign to %s: only a number or a "
+				    "pointer can be written, not a %s", what,
+				    type_str(ty, 0));
+		return TY_UNKNOWN;
+	}
+	if (size != 1 && size != 2 && size != 4 && size != 8) {
+		*err = arena_printf("cannot assign to %s: %lld bytes", what,
+				    (long long)size);
+		return TY_UNKNOWN;
+	}
+	if (l->kind == L_VAL && t->pt && t->pt->ret &&
+	    !strcmp(l->c, "(u64)regs_return_value(c->regs)")) {
+		*l = (struct cloc){ .kind = L_REG, .reg = 0 };
+	} else if (l->kind == L_VAL) {
+		*err = arena_printf("cannot assign to %s: at this address it "
+				    "is a computed value, not stored anywhere",
+				    what);
+		return TY_UNKNOWN;
+	}
+	if (l->kind == L_REG) {
+		/* keep the register's other bytes */
+		unsigned long long mask = size == 8 ? ~0ULL :
+					  (1ULL << (size * 8)) - 1;
+
+		n->str = arena_printf("(%s = (%s & ~0x%llxULL) | "
+				      "((u64)stp_wv & 0x%llxULL))",
+				      reg_c(l->reg), reg_c(l->reg), mask,
+				      mask);
+	} else if (l->bit_size) {
+		n->str = arena_printf("stp_poke_bits(c, %s, %d, %d, %d, stp_wv, "
+				      "%s)", l->c, (int)size, l->bit_off,
+				      l->bit_size, t->loc);
+	} else {
+		n->str = arena_printf("stp_poke(c, %s, %d, stp_wv, %s)", l->c,
+				      (int)size, t->loc);
+	}
+	return TY_LONG;
+}
+
 enum type dwarf_target(struct dwarf_session *ds, const struct dwarf_point *pt,
 		       struct node *n, const char *loc, const char **err)
 {
@@ -2865,6 +2918,14 @@ enum type dwarf_target(struct dwarf_session *ds, const struct dwarf_point *pt,
 					    available(ds, pt));
 			return TY_UNKNOWN;
 		}
+		if (pt->ret && n->write) {
+			free(v);
+			*err = arena_printf("cannot assign to '%s' in .return "
+					    "probe %s: the function's variables "
+					    "are gone at return", t.what,
+					    pt->pp);
+			return TY_UNKNOWN;
+		}
 		if (pt->ret && !n->at_entry) {
 			free(v);
 			*err = arena_printf("'%s' in .return probe %s: the "
@@ -2889,6 +2950,8 @@ follow:
 		*err = t.err;
 		return TY_UNKNOWN;
 	}
+	if (n->write)
+		return write_target(&t, n, &l, &ty, pretty_print, err);
 	if (pretty_print) {
 		struct strbuf code = { 0 };
 

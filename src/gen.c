@@ -555,10 +555,14 @@ static const char *binary(struct gen *g, struct node *n)
 	return arena_printf("((%s) %s (%s))", a, op, b);
 }
 
+static const char *target_ops(struct gen *g, struct node *n, const char *wv);
+
 static const char *assign(struct gen *g, struct node *n)
 {
 	if (n->lhs->kind == N_INDEX)
 		return array_assign(g, n, n->lhs, n->op, expr(g, n->rhs));
+	if (n->lhs->kind == N_TARGET)
+		return target_ops(g, n->lhs, expr(g, n->rhs));
 
 	const char *lv = var_ref(n->lhs->sym);
 	const char *rv = expr(g, n->rhs);
@@ -588,11 +592,13 @@ static const char *assign(struct gen *g, struct node *n)
  * stp_tv[] (the @cast pointer, then non-literal [index] operands, in
  * order) and, for strings, writes stp_buf.
  */
-static const char *target(struct gen *g, struct node *n)
+static const char *target_ops(struct gen *g, struct node *n, const char *wv)
 {
 	struct strbuf sb = { 0 }, ops = { 0 };
 
 	sb_puts(&sb, "({ ");
+	if (wv)		/* $var = wv (guru): the template stores stp_wv */
+		sb_printf(&sb, "const int64_t stp_wv = %s; ", wv);
 	if (n->ty == TY_STRING)
 		sb_printf(&sb, "char *stp_buf = %s; ", new_temp(g));
 	if (n->lhs && !strcmp(n->name, "@cast"))
@@ -603,8 +609,16 @@ static const char *target(struct gen *g, struct node *n)
 				  expr(g, f->lhs));
 	if (ops.len)
 		sb_printf(&sb, "const int64_t stp_tv[] = { %s }; ", ops.buf);
-	sb_printf(&sb, "%s; })", n->str);
+	if (wv)
+		sb_printf(&sb, "(void)%s; stp_wv; })", n->str);
+	else
+		sb_printf(&sb, "%s; })", n->str);
 	return sb.buf;
+}
+
+static const char *target(struct gen *g, struct node *n)
+{
+	return target_ops(g, n, NULL);
 }
 
 static const char *expr(struct gen *g, struct node *n)

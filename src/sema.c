@@ -966,7 +966,8 @@ static enum type expr(struct sema *se, struct scope *sc, struct node *n);
 
 static bool is_lvalue(struct node *n)
 {
-	return n->kind == N_VAR || n->kind == N_INDEX;
+	return n->kind == N_VAR || n->kind == N_INDEX ||
+	       (n->kind == N_TARGET && n->write);
 }
 
 static void check_lvalue(struct sema *se, struct node *n, const char *op)
@@ -1414,6 +1415,27 @@ static enum type assign(struct sema *se, struct scope *sc, struct node *n)
 {
 	enum type r = expr(se, sc, n->rhs);
 
+	if (n->lhs->kind == N_TARGET && !n->lhs->write) {
+		/* $var = expr changes the probed code's state: guru only */
+		n->lhs->write = true;
+		if (!se->ss->guru) {
+			sema_error(se, &n->lhs->tok->pos, "writing to target "
+				   "variable '%s' needs guru mode (-g)",
+				   n->lhs->name);
+			n->lhs->str = "0";
+			n->lhs->ty = TY_LONG;
+			return TY_UNKNOWN;
+		}
+		if (n->op != istr("=")) {
+			sema_error(se, &n->tok->pos, "a target variable can "
+				   "only be assigned with '=', not '%s'",
+				   n->op);
+			n->lhs->str = "0";
+			n->lhs->ty = TY_LONG;
+			return TY_UNKNOWN;
+		}
+	}
+
 	se->in_lhs = n->op == istr("=");
 	enum type l = expr(se, sc, n->lhs);
 
@@ -1669,7 +1691,9 @@ static enum type target(struct sema *se, struct scope *sc, struct node *n)
 {
 	const char *err = NULL;
 	enum type ty;
+	bool in_lhs = se->in_lhs;
 
+	se->in_lhs = false;	/* pointers and indexes are read */
 	if (n->lhs && strcmp(n->name, "@entry")) {
 		expr(se, sc, n->lhs);
 		want(se, n->lhs, TY_LONG, "pointer given to @cast");
@@ -1680,6 +1704,7 @@ static enum type target(struct sema *se, struct scope *sc, struct node *n)
 			want(se, f->lhs, TY_LONG, "array index");
 		}
 	}
+	se->in_lhs = in_lhs;
 	if (n->str)
 		return n->ty;	/* translated in an earlier pass */
 	bool ret = sc->rp && sc->rp->kind == RP_KRETPROBE;
@@ -1710,7 +1735,7 @@ static enum type target(struct sema *se, struct scope *sc, struct node *n)
 	bool is_return = (base_len == 7 && !strncmp(n->name, "$return", 7)) ||
 			 (base_len == 8 && !strncmp(n->name, "$$return", 8));
 	bool implicit = ret && !se->in_entry && n->name[0] == '$' &&
-			!is_return;
+			!is_return && !n->write;
 
 	if (ret && (se->in_entry || implicit))
 		n->at_entry = true;

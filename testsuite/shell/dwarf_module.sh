@@ -68,6 +68,14 @@ check "-l kprobe.module" "$TESTTMP/want"
 grep -qxF '<input>:1:41: error: probe point kprobe.module("stptest").function("nothere") matches no function of module stptest' "$err" ||
 	{ show stderr "$err"; fail "kprobe.module no match text"; }
 
+# guru writes: only '=', not to a .return probe's variables
+"$STAP" -g -r "$KREL" -p2 -e 'probe module("stptest").function("stptest_set") { $v += 1 }' >"$out" 2>"$err"
+grep -qxF "<input>:1:54: error: a target variable can only be assigned with '=', not '+='" "$err" ||
+	{ show stderr "$err"; fail "+= on a target variable"; }
+"$STAP" -g -r "$KREL" -p2 -e 'probe module("stptest").function("stptest_set").return { $v = 1 }' >"$out" 2>"$err"
+grep -qxF "<input>:1:58: error: cannot assign to '\$v' in .return probe module(\"stptest\").function(\"stptest_set@stptest.c:115\").return: the function's variables are gone at return" "$err" ||
+	{ show stderr "$err"; fail "write in .return"; }
+
 # nowhere to be found
 "$STAP" -r "$KREL" -p2 -e 'probe module("nosuchmod").function("f") { }' >"$out" 2>"$err"
 [ $? = 1 ] || fail "missing module: expected exit 1"

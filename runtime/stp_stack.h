@@ -48,6 +48,42 @@ static __maybe_unused char *stp_backtrace_addrs(struct stp_context *c,
 	return buf;
 }
 
+/* Where stp_callers_addrs() is writing. */
+struct stp_callers_buf {
+	struct stp_addr_buf b;	/* the string */
+	int skip;		/* frames still to leave out */
+	int left;		/* frames still wanted; < 0: all */
+};
+
+static void stp_callers_one(struct stp_context *c, unsigned long addr,
+			    void *arg)
+{
+	struct stp_callers_buf *cb = arg;
+
+	if (cb->skip > 0) {
+		cb->skip--;
+		return;
+	}
+	if (!cb->left)
+		return;
+	stp_addr_one(c, addr, &cb->b);
+	if (cb->left > 0)
+		cb->left--;
+}
+
+/* callers(n): backtrace() without the probe's own frame, n at most. */
+static __maybe_unused char *stp_callers_addrs(struct stp_context *c,
+					      char *buf, int n)
+{
+	struct stp_callers_buf cb = {
+		.b = { .buf = buf, .used = 0 }, .skip = 1, .left = n,
+	};
+
+	buf[0] = '\0';
+	stp_walk_stack(c, stp_callers_one, &cb);
+	return buf;
+}
+
 /*
  * Call out() for each address of a backtrace() string; returns the
  * number of addresses. Anything that is not a number ends the walk.

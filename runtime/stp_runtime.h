@@ -29,10 +29,6 @@
 #ifndef STP_RUNTIME_H
 #define STP_RUNTIME_H
 
-#ifndef pr_fmt
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-#endif
-
 #include <linux/module.h>
 #include <linux/kernel.h>
 #include <linux/init.h>
@@ -50,6 +46,14 @@
 #include "stp_memory.h"
 #include "stp_tracepoint.h"
 #include "stp_modules.h"
+
+/*
+ * Kernel log lines name the module as loaded, not KBUILD_MODNAME: the
+ * runtime is compiled into a precompiled header shared by every module
+ * of a release (see build.c), so it must not depend on the name.
+ */
+#define stp_pr_err(fmt, ...) \
+	pr_err("%s: " fmt, THIS_MODULE->name, ##__VA_ARGS__)
 
 static struct dentry *stp_dir;		/* /sys/kernel/debug/MODNAME */
 static DEFINE_MUTEX(stp_ctl_mutex);	/* serialises start/stop/exit */
@@ -169,18 +173,18 @@ static __maybe_unused int stp_module_init(const struct stp_module_desc *desc)
 	stp_dir = debugfs_create_dir(THIS_MODULE->name, NULL);
 	if (stp_dentry_bad(stp_dir)) {
 		rc = stp_dir ? PTR_ERR(stp_dir) : -ENODEV;
-		pr_err("cannot create debugfs directory: %d\n", rc);
+		stp_pr_err("cannot create debugfs directory: %d\n", rc);
 		goto err_free_memory;
 	}
 	rc = stp_transport_open(stp_dir);
 	if (rc) {
-		pr_err("cannot open relay channel: %d\n", rc);
+		stp_pr_err("cannot open relay channel: %d\n", rc);
 		goto err_remove_dir;
 	}
 	ctl = debugfs_create_file("ctl", 0600, stp_dir, NULL, &stp_ctl_fops);
 	if (stp_dentry_bad(ctl)) {
 		rc = ctl ? PTR_ERR(ctl) : -ENODEV;
-		pr_err("cannot create ctl file: %d\n", rc);
+		stp_pr_err("cannot create ctl file: %d\n", rc);
 		goto err_close_transport;
 	}
 	return 0;

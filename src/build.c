@@ -1,5 +1,5 @@
 /*
- * build.c - pass 4: kbuild and the module cache.
+ * build.c - pass 4: kbuild, its replayed recipe, and the module cache.
  *
  * The generated C and a two-line Kbuild file go into a temporary
  * directory; `make -C /lib/modules/REL/build M=DIR modules` builds
@@ -8,19 +8,31 @@
  * runtime/, the kernel release and the identity of its build tree
  * (its .config and Module.symvers), so any change to any of them
  * builds anew. A hit copies the cached .ko and skips kbuild entirely.
+ * The C text names the translator's version and holds every tapset
+ * function the script uses, so a new translator or a changed tapset
+ * changes the key too.
  *
- * Cache layout: CACHE/REL/KEY/NAME.ko, CACHE being $STAP_CACHE or
- * $XDG_CACHE_HOME/stap or ~/.cache/stap.
+ * A miss builds through the release's recipe when there is one (the
+ * fast path, below): kbuild's own commands, replayed without make.
+ *
+ * Cache layout, CACHE being $STAP_CACHE or $XDG_CACHE_HOME/stap or
+ * ~/.cache/stap:
+ *	CACHE/REL/KEY/NAME.ko		a built module
+ *	CACHE/REL/recipe-KEY/		a release's recipe and its
+ *					precompiled headers
+ *	CACHE/dwarf/BUILDID.idx		function indexes (dwarf.c)
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "build.h"
@@ -103,6 +115,14 @@ static void hash_dir(struct hash *h, const char *dir)
 	}
 }
 
+/* An environment switch: set, non-empty and not "0". */
+static bool env_on(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v && strcmp(v, "0");
+}
+
 static const char *kbuild_text(const struct session *ss, const char *name)
 {
 	struct strbuf sb = { 0 };
@@ -111,6 +131,13 @@ static const char *kbuild_text(const struct session *ss, const char *name)
 	/* -Wrestrict cannot see that two fields of one frame never overlap */
 	sb_printf(&sb, "ccflags-y := -I%s -Werror -Wno-restrict",
 		  ss->runtime_dir);
+	/*
+	 * kbuild's -g (CONFIG_DEBUG_INFO) makes nine tenths of a small
+	 * module's bytes and a third of its compile time, and nothing reads
+	 * it: backtraces use ORC (objtool) and kallsyms. Kept on request.
+	 */
+	if (!env_on("STAP_MODULE_DEBUGINFO"))
+		sb_puts(&sb, " -g0");
 	for (int i = 0; i < ss->ndefines; i++)
 		sb_printf(&sb, " -D%s", ss->defines[i]);
 	sb_putc(&sb, '\n');
@@ -287,6 +314,729 @@ static int kbuild(const struct session *ss, const char *kdir, const char *dir)
 	return -1;
 }
 
+/*
+ * The fast path. For a small module kbuild spends about half its time
+ * in make itself (reading the kernel's Makefiles, checking what is out
+ * of date) and most of the rest parsing kernel headers. The first
+ * kbuild for a release leaves the exact commands it ran in its .*.cmd
+ * files; they become the release's recipe, and later builds replay them
+ * with sh -c in the build tree, as make would, with two changes to the
+ * two compiles (NAME.c and modpost's NAME.mod.c):
+ *  - kbuild's -include files and the source's first #include
+ *    (stp_runtime.h, linux/module.h) come from a header compiled once
+ *    per recipe into a GCC precompiled header. The source includes its
+ *    first header again, which its include guard makes a no-op.
+ *  - KBUILD_MODNAME and friends come from a small header included after
+ *    that one, not from -D: GCC refuses a precompiled header when a
+ *    macro it mentions is defined differently, and the name changes
+ *    with every module.
+ * The rest (objtool, modpost with the kernel's Module.symvers, ld -r
+ * with the kernel's module.lds) runs unchanged, so the module is the one
+ * kbuild would make. Anything unexpected while capturing means no
+ * recipe; any failure while replaying falls back to kbuild.
+ * STAP_KBUILD=1 always uses kbuild.
+ */
+#define MAXSTEPS 8
+#define MAXITEMS 8
+
+struct step {
+	const char *kind;	/* "cc", "modcc" (the two compiles) or "run" */
+	const char *cmd;	/* with the @X@ placeholders of struct subst */
+	const char *pch;	/* cc, modcc: compiles @H@ into @G@ */
+	const char *incs[MAXITEMS];	/* kbuild's -include files */
+	int nincs;
+	const char *defs[MAXITEMS];	/* "NAME VALUE", were -D options */
+	int ndefs;
+};
+
+struct recipe {
+	const char *dir;
+	const char *srcarch;	/* make exports it; Debian's objtool needs it */
+	struct step steps[MAXSTEPS];
+	int nsteps;
+};
+
+/* What the placeholders of a recipe's commands stand for. */
+struct subst {
+	const char *dir;	/* @D@ the build directory */
+	const char *name;	/* @N@ the module name */
+	const char *rdir;	/* @R@ the recipe directory */
+	const char *hdr;	/* @H@ the (pre)compiled header */
+	const char *names;	/* @M@ the header of KBUILD_MODNAME & co. */
+	const char *gch;	/* @G@ where the precompiled header goes */
+};
+
+/* s with every from replaced by to. */
+static char *replace_all(const char *s, const char *from, const char *to)
+{
+	struct strbuf sb = { 0 };
+	size_t n = strlen(from);
+	const char *p;
+
+	sb_puts(&sb, "");
+	while (n && (p = strstr(s, from))) {
+		sb_add(&sb, s, (size_t)(p - s));
+		sb_puts(&sb, to);
+		s = p + n;
+	}
+	sb_puts(&sb, s);
+	return sb.buf;
+}
+
+/* s with every blank-separated word equal to word replaced by to. */
+static char *replace_word(const char *s, const char *word, const char *to)
+{
+	struct strbuf sb = { 0 };
+	size_t n = strlen(word);
+	const char *start = s;
+
+	sb_puts(&sb, "");
+	while (*s) {
+		if ((s == start || s[-1] == ' ' || s[-1] == '\t') &&
+		    !strncmp(s, word, n) &&
+		    (!s[n] || s[n] == ' ' || s[n] == '\t')) {
+			sb_puts(&sb, to);
+			s += n;
+		} else {
+			sb_putc(&sb, *s++);
+		}
+	}
+	return sb.buf;
+}
+
+static const char *expand(const char *s, const struct subst *x)
+{
+	const char *keys[] = { "@D@", "@N@", "@R@", "@H@", "@M@", "@G@" };
+	const char *vals[] = { x->dir, x->name, x->rdir, x->hdr, x->names,
+			       x->gch };
+
+	for (int i = 0; i < 6; i++)
+		if (vals[i])
+			s = replace_all(s, keys[i], vals[i]);
+	return s;
+}
+
+/*
+ * The command of a kbuild .cmd file ("cmd_T := ..." or "savedcmd_T :=
+ * ..."), undoing make's escapes ($$ for $, $(pound) for #).
+ */
+static const char *cmd_of(const char *path)
+{
+	struct strbuf sb = { 0 }, out = { 0 };
+
+	if (!read_whole(path, &sb) || !sb.buf)
+		return NULL;
+	char *nl = strchr(sb.buf, '\n');
+
+	if (nl)
+		*nl = '\0';
+	if (strncmp(sb.buf, "cmd_", 4) && strncmp(sb.buf, "savedcmd_", 9))
+		return NULL;
+	const char *v = strstr(sb.buf, " := ");
+
+	if (!v)
+		return NULL;
+	sb_puts(&out, "");
+	for (v += 4; *v;) {
+		if (!strncmp(v, "$$", 2)) {
+			sb_putc(&out, '$');
+			v += 2;
+		} else if (!strncmp(v, "$(pound)", 8)) {
+			sb_putc(&out, '#');
+			v += 8;
+		} else {
+			sb_putc(&out, *v++);
+		}
+	}
+	return out.buf;
+}
+
+/* A kbuild command with this build's directory and name made @D@, @N@. */
+static const char *templatize(const char *cmd, const char *dir,
+			      const char *name)
+{
+	char *s = replace_all(cmd, dir, "@D@");
+
+	s = replace_all(s, arena_printf("@D@/%s.", name), "@D@/@N@.");
+	s = replace_all(s, arena_printf("@D@/.%s.", name), "@D@/.@N@.");
+	/* NAME.mod lists the objects: printf '%s\n' NAME.o | awk ... */
+	return replace_word(s, arena_printf("%s.o", name), "@N@.o");
+}
+
+/* -DKBUILD_MODNAME='"x"' and the like: "KBUILD_MODNAME "@N@"", or NULL. */
+static const char *name_def(const char *tok, const char *name)
+{
+	const char *defs[] = { "KBUILD_BASENAME", "KBUILD_MODNAME",
+			       "__KBUILD_MODNAME" };
+
+	for (int i = 0; i < 3; i++) {
+		size_t n = strlen(defs[i]);
+
+		if (strncmp(tok + 2, defs[i], n) || tok[2 + n] != '=')
+			continue;
+		const char *v = tok + 3 + n;
+		size_t len = strlen(v);
+
+		if (len >= 2 && v[0] == '\'' && v[len - 1] == '\'')
+			v = arena_strndup(v + 1, len - 2);
+		if (!strcmp(v, arena_printf("\"%s\"", name)))
+			v = "\"@N@\"";
+		else if (!strcmp(v, arena_printf("\"%s.mod\"", name)))
+			v = "\"@N@.mod\"";
+		else if (!strcmp(v, arena_printf("kmod_%s", name)))
+			v = "kmod_@N@";
+		else
+			return "";	/* a form we do not know */
+		return arena_printf("%s %s", defs[i], v);
+	}
+	return NULL;
+}
+
+/*
+ * Turn kbuild's compile of src into obj (templatized) into the step's
+ * command and the command that precompiles its header. -1 when the
+ * command does not look as expected.
+ */
+static int split_compile(struct step *st, const char *cmd, const char *name,
+			 const char *src, const char *obj, const char *kdir)
+{
+	const char *semi = strchr(cmd, ';');
+	char *cc = arena_strndup(cmd, semi ? (size_t)(semi - cmd) : strlen(cmd));
+	struct strbuf out = { 0 }, pch = { 0 };
+	bool have_obj = false, have_src = false;
+	char *save;
+
+	for (char *t = strtok_r(cc, " \t", &save); t;
+	     t = strtok_r(NULL, " \t", &save)) {
+		const char *def = !strncmp(t, "-D", 2) ? name_def(t, name) :
+				  NULL;
+
+		if (!strncmp(t, "-Wp,-MMD,", 9))
+			continue;	/* make's dependency file */
+		if (def) {
+			if (!*def || st->ndefs == MAXITEMS)
+				return -1;
+			st->defs[st->ndefs++] = def;
+		} else if (!strcmp(t, "-include")) {
+			const char *f = strtok_r(NULL, " \t", &save);
+
+			if (!f || st->nincs == MAXITEMS)
+				return -1;
+			if (*f != '/')
+				f = arena_printf("%s/%s", kdir, f);
+			if (!st->nincs)
+				sb_puts(&out, " -include @H@ -include @M@");
+			st->incs[st->nincs++] = f;
+		} else if (!strcmp(t, "-o")) {
+			t = strtok_r(NULL, " \t", &save);
+			if (!t || strcmp(t, obj))
+				return -1;
+			sb_printf(&out, " -o %s", obj);
+			sb_puts(&pch, " -o @G@");
+			have_obj = true;
+		} else if (!strcmp(t, src)) {
+			sb_printf(&out, " %s", src);
+			sb_puts(&pch, " -x c-header @H@");
+			have_src = true;
+		} else {
+			sb_printf(&out, " %s", t);
+			sb_printf(&pch, " %s", t);
+		}
+	}
+	if (!have_obj || !have_src || !st->nincs || st->ndefs != 3)
+		return -1;
+	/* say so when a precompiled header is stale (then rebuild it) */
+	sb_puts(&out, " -Winvalid-pch -Wno-error=invalid-pch");
+	if (semi)
+		sb_printf(&out, " %s", semi);
+	st->cmd = out.buf + 1;
+	st->pch = pch.buf + 1;
+	return 0;
+}
+
+static bool is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/*
+ * The recipe directory of this session's release and flags: its key
+ * hashes what shapes kbuild's commands, not the C.
+ */
+static const char *recipe_dir(const struct session *ss, const char *kdir)
+{
+	struct hash h = { 14695981039346656037ull, 0x6c62272e07bb0142ull };
+
+	hash_str(&h, "stap recipe v2");
+	hash_str(&h, ss->release);
+	hash_str(&h, kbuild_text(ss, "@N@"));
+	hash_file(&h, arena_printf("%s/Makefile", kdir));
+	hash_file(&h, arena_printf("%s/.config", kdir));
+	hash_file(&h, arena_printf("%s/Module.symvers", kdir));
+	return arena_printf("%s/%s/recipe-%016llx%016llx", ss->cache_dir,
+			    ss->release, (unsigned long long)h.a,
+			    (unsigned long long)h.b);
+}
+
+static void put_recipe(struct strbuf *sb, const struct recipe *r)
+{
+	sb_puts(sb, "stap recipe 2\n");
+	sb_printf(sb, "srcarch %s\n", r->srcarch);
+	for (int i = 0; i < r->nsteps; i++) {
+		const struct step *st = &r->steps[i];
+
+		sb_printf(sb, "step %s\n", st->kind);
+		for (int j = 0; j < st->nincs; j++)
+			sb_printf(sb, "inc %s\n", st->incs[j]);
+		for (int j = 0; j < st->ndefs; j++)
+			sb_printf(sb, "def %s\n", st->defs[j]);
+		if (st->pch)
+			sb_printf(sb, "pch %s\n", st->pch);
+		sb_printf(sb, "cmd %s\n", st->cmd);
+	}
+}
+
+static bool load_recipe(struct recipe *r, const char *rdir)
+{
+	struct strbuf sb = { 0 };
+	struct step *st = NULL;
+	char *save;
+
+	memset(r, 0, sizeof(*r));
+	r->dir = rdir;
+	if (!read_whole(arena_printf("%s/recipe", rdir), &sb) || !sb.buf ||
+	    strncmp(sb.buf, "stap recipe 2\n", 14))
+		return false;
+	for (char *l = strtok_r(sb.buf + 14, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save)) {
+		char *v = strchr(l, ' ');
+
+		if (!v)
+			return false;
+		*v++ = '\0';
+		if (!strcmp(l, "srcarch")) {
+			r->srcarch = arena_strdup(v);
+		} else if (!strcmp(l, "step")) {
+			if (r->nsteps == MAXSTEPS)
+				return false;
+			st = &r->steps[r->nsteps++];
+			st->kind = arena_strdup(v);
+		} else if (!st) {
+			return false;
+		} else if (!strcmp(l, "inc") && st->nincs < MAXITEMS) {
+			st->incs[st->nincs++] = arena_strdup(v);
+		} else if (!strcmp(l, "def") && st->ndefs < MAXITEMS) {
+			st->defs[st->ndefs++] = arena_strdup(v);
+		} else if (!strcmp(l, "pch")) {
+			st->pch = arena_strdup(v);
+		} else if (!strcmp(l, "cmd")) {
+			st->cmd = arena_strdup(v);
+		} else {
+			return false;
+		}
+	}
+	for (int i = 0; i < r->nsteps; i++)
+		if (!r->steps[i].cmd)
+			return false;
+	return r->nsteps > 0 && r->srcarch;
+}
+
+/*
+ * Run a command line with sh -c in the kernel build tree, as make does,
+ * its output appended to log. 0 on success.
+ */
+static int run_sh(const struct recipe *r, const char *kdir, const char *cmd,
+		  const char *log)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		if (chdir(kdir) || setenv("SRCARCH", r->srcarch, 1))
+			_exit(126);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* The source a compile step reads, and the object it writes. */
+static const char *step_src(const struct step *st)
+{
+	return !strcmp(st->kind, "cc") ? "@D@/@N@.c" : "@D@/@N@.mod.c";
+}
+
+static const char *step_obj(const struct step *st)
+{
+	return !strcmp(st->kind, "cc") ? "@D@/@N@.o" : "@D@/@N@.mod.o";
+}
+
+/*
+ * The first #include line of a C file, after its leading comments and
+ * blank lines ("" if anything else comes first).
+ */
+static const char *first_include(const char *path)
+{
+	struct strbuf sb = { 0 };
+	bool comment = false;
+	const char *p;
+
+	if (!read_whole(path, &sb) || !sb.buf)
+		return "";
+	for (p = sb.buf; *p;) {
+		const char *end = strchr(p, '\n');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		const char *q = p;
+
+		while (q < p + n && (*q == ' ' || *q == '\t'))
+			q++;
+		if (comment) {
+			const char *c = strstr(q, "*/");
+
+			if (c && c < p + n)
+				comment = false;
+		} else if (!strncmp(q, "/*", 2)) {
+			const char *c = strstr(q + 2, "*/");
+
+			comment = !c || c >= p + n;
+		} else if (!strncmp(q, "#include", 8)) {
+			return arena_strndup(q, (size_t)(p + n - q));
+		} else if (q < p + n) {
+			return "";
+		}
+		p += n + (end != NULL);
+	}
+	return "";
+}
+
+static int write_atomic(const char *path, const char *text)
+{
+	const char *tmp = arena_printf("%s.%d.tmp", path, (int)getpid());
+	FILE *f = fopen(tmp, "wb");
+	size_t len = strlen(text);
+
+	if (!f)
+		return -1;
+	if (fwrite(text, 1, len, f) != len || fclose(f) || rename(tmp, path)) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The header of a compile step: kbuild's -include files and src's first
+ * #include, in the recipe directory, named by a hash of its text and of
+ * the runtime it pulls in. Compiled once into NAME.h.gch when it can be.
+ */
+static const char *step_header(const struct session *ss,
+			       const struct recipe *r, const struct step *st,
+			       const char *src, const char *kdir,
+			       const char *log)
+{
+	struct strbuf text = { 0 };
+	struct hash h = { 14695981039346656037ull, 0x6c62272e07bb0142ull };
+
+	sb_puts(&text, "/* stap: compiled once into a precompiled header */\n");
+	for (int i = 0; i < st->nincs; i++)
+		sb_printf(&text, "#include \"%s\"\n", st->incs[i]);
+	sb_printf(&text, "%s\n", first_include(src));
+	hash_str(&h, text.buf);
+	hash_str(&h, st->pch);
+	hash_dir(&h, ss->runtime_dir);
+	const char *hdr = arena_printf("%s/pch-%016llx.h", r->dir,
+				       (unsigned long long)h.a);
+	const char *gch = arena_printf("%s.gch", hdr);
+	const char *no = arena_printf("%s.nopch", hdr);
+
+	if (!is_file(hdr) && write_atomic(hdr, text.buf))
+		return NULL;
+	if (is_file(gch) || is_file(no))
+		return hdr;
+	struct subst x = { .rdir = r->dir, .hdr = hdr,
+			   .gch = arena_printf("%s.%d.tmp", gch, (int)getpid()) };
+
+	if (run_sh(r, kdir, expand(st->pch, &x), log) == 0 &&
+	    rename(x.gch, gch) == 0)
+		return hdr;
+	/* it cannot be precompiled: the plain header still does the job */
+	unlink(x.gch);
+	write_atomic(no, "");
+	if (ss->verbose)
+		fprintf(stderr, "Pass 4: cannot precompile %s (see %s)\n", hdr,
+			log);
+	return hdr;
+}
+
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 +
+	       (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/*
+ * What kbuild does after compiling NAME.o that modpost relies on: the
+ * .NAME.o.cmd file, where modpost looks for the CRCs of the symbols an
+ * object exports (genksyms appends them). Our modules export nothing;
+ * one that did (embedded C) is left to kbuild.
+ */
+static int after_cc(const struct subst *x, const char *cmd)
+{
+	struct strbuf obj = { 0 };
+	const char *o = arena_printf("%s/%s.o", x->dir, x->name);
+	const char *text = arena_printf("cmd_%s := %s\n", o, cmd);
+
+	if (!read_whole(o, &obj) || !obj.buf ||
+	    memmem(obj.buf, obj.len, "__ksymtab", 9) ||
+	    memmem(obj.buf, obj.len, "__export_symbol", 15))
+		return -1;
+	return write_file(arena_printf("%s/.%s.o.cmd", x->dir, x->name), text,
+			  strlen(text));
+}
+
+/* One compile step: header, names header, then the compile itself. */
+static int run_compile(const struct session *ss, const struct recipe *r,
+		       const struct step *st, const struct subst *x0,
+		       const char *kdir, const char *log)
+{
+	struct subst x = *x0;
+	struct strbuf names = { 0 };
+
+	x.hdr = step_header(ss, r, st, expand(step_src(st), &x), kdir, log);
+	if (!x.hdr)
+		return -1;
+	for (int i = 0; i < st->ndefs; i++)
+		sb_printf(&names, "#define %s\n", expand(st->defs[i], &x));
+	x.names = arena_printf("%s/.%s.%s.names.h", x.dir, x.name, st->kind);
+	if (write_file(x.names, names.buf, names.len))
+		return -1;
+	size_t before = 0;
+	struct stat sb;
+
+	if (stat(log, &sb) == 0)
+		before = (size_t)sb.st_size;
+	const char *cmd = expand(st->cmd, &x);
+
+	if (run_sh(r, kdir, cmd, log) || (!strcmp(st->kind, "cc") &&
+					after_cc(&x, cmd)))
+		return -1;
+	struct strbuf out = { 0 };
+
+	/* GCC fell back to the header's text: rebuild the .gch next time */
+	if (read_whole(log, &out) && out.len > before &&
+	    strstr(out.buf + before, "invalid-pch")) {
+		unlink(arena_printf("%s.gch", x.hdr));
+		if (ss->verbose)
+			fprintf(stderr, "Pass 4: stale precompiled header "
+				"%s.gch removed\n", x.hdr);
+	}
+	return 0;
+}
+
+/* Build dir/name.ko with the recipe. 0 on success. */
+static int recipe_build(const struct session *ss, const struct recipe *r,
+			const char *kdir, const char *dir, const char *name)
+{
+	const char *log = arena_printf("%s/fast.log", dir);
+	struct subst x = { .dir = dir, .name = name, .rdir = r->dir };
+	struct strbuf times = { 0 };
+
+	for (int i = 0; i < r->nsteps; i++) {
+		const struct step *st = &r->steps[i];
+		struct timespec t0;
+		int rc;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (st->pch)
+			rc = run_compile(ss, r, st, &x, kdir, log);
+		else
+			rc = run_sh(r, kdir, expand(st->cmd, &x), log);
+		if (rc) {
+			if (ss->verbose > 1)
+				fprintf(stderr, "Pass 4: step %d (%s) of %s "
+					"failed\n", i + 1, st->kind, r->dir);
+			return -1;
+		}
+		sb_printf(&times, "%s%s %ld", i ? ", " : "", st->kind,
+			  ms_since(&t0));
+	}
+	if (!is_file(arena_printf("%s/%s.ko", dir, name)))
+		return -1;
+	if (ss->verbose)
+		fprintf(stderr, "Pass 4: replayed kbuild's recipe %s (ms: "
+			"%s)\n", r->dir, times.buf);
+	return 0;
+}
+
+/*
+ * After a kbuild of name in dir: keep its commands as the recipe in
+ * rdir (made under a temporary name, then renamed, so that concurrent
+ * runs see all of it or nothing), and precompile its headers.
+ */
+static void recipe_capture(const struct session *ss, const char *kdir,
+			   const char *dir, const char *name, const char *rdir)
+{
+	static const struct {
+		const char *file, *kind;
+	} cmds[] = {
+		{ ".%s.o.cmd", "cc" },
+		{ ".%s.mod.cmd", "run" },
+		{ ".modules.order.cmd", "run" },
+		{ ".Module.symvers.cmd", "run" },
+		{ ".%s.mod.o.cmd", "modcc" },
+		{ ".%s.ko.cmd", "run" },
+	};
+	char real[PATH_MAX];
+	struct recipe r = { 0 };
+	const char *tmp = arena_printf("%s.%d.tmp", rdir, (int)getpid());
+
+	if (!realpath(kdir, real))
+		return;
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(*cmds); i++) {
+		const char *f = arena_printf(cmds[i].file, name);
+		const char *cmd = cmd_of(arena_printf("%s/%s", dir, f));
+		struct step *st = &r.steps[r.nsteps];
+
+		if (!cmd) {
+			if (!strcmp(cmds[i].file, ".%s.mod.cmd"))
+				continue;	/* not in every release */
+			return;
+		}
+		st->kind = cmds[i].kind;
+		cmd = templatize(cmd, dir, name);
+		/* 6.12 links one module-common.o into every module */
+		cmd = replace_all(cmd, "@D@/.module-common.o",
+				  "@R@/module-common.o");
+		if (strcmp(st->kind, "run")) {
+			if (split_compile(st, cmd, name, step_src(st),
+					  step_obj(st), real))
+				return;
+		} else {
+			st->cmd = cmd;
+		}
+		if (strstr(st->cmd, dir) || strchr(st->cmd, '\n'))
+			return;
+		r.nsteps++;
+	}
+	/* -I.../arch/x86/include names the architecture */
+	const char *arch = strstr(r.steps[0].cmd, "/arch/");
+
+	if (!arch)
+		return;
+	r.srcarch = arena_strndup(arch + 6, strcspn(arch + 6, "/ "));
+	mkdirs(tmp);
+	r.dir = tmp;
+	struct strbuf text = { 0 };
+	const char *common = arena_printf("%s/.module-common.o", dir);
+
+	put_recipe(&text, &r);
+	if ((is_file(common) &&
+	     copy_file(common, arena_printf("%s/module-common.o", tmp))) ||
+	    write_file(arena_printf("%s/recipe", tmp), text.buf, text.len) ||
+	    rename(tmp, rdir)) {
+		build_rmtree(tmp);	/* or another run made it first */
+		return;
+	}
+	/*
+	 * Precompile now, so that the next new script finds the headers
+	 * ready; the two at once, as they take a second or so each.
+	 */
+	r.dir = rdir;
+	pid_t kids[MAXSTEPS];
+	int nkids = 0;
+
+	for (int i = 0; i < r.nsteps; i++) {
+		struct subst x = { .dir = dir, .name = name };
+		pid_t pid;
+
+		if (!r.steps[i].pch || (pid = fork()) < 0)
+			continue;
+		if (pid == 0) {
+			step_header(ss, &r, &r.steps[i],
+				    expand(step_src(&r.steps[i]), &x), kdir,
+				    arena_printf("%s/fast.log", dir));
+			_exit(0);
+		}
+		kids[nkids++] = pid;
+	}
+	while (nkids > 0)
+		if (waitpid(kids[nkids - 1], NULL, 0) >= 0 || errno != EINTR)
+			nkids--;
+	if (ss->verbose)
+		fprintf(stderr, "Pass 4: kept kbuild's recipe in %s\n", rdir);
+}
+
+/* Leave only the C and Kbuild in dir, for kbuild after a failed replay. */
+static void clean_build_dir(const char *dir, const char *name)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		const char *n = e->d_name;
+
+		if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, "Kbuild") ||
+		    !strcmp(n, arena_printf("%s.c", name)) ||
+		    !strcmp(n, "fast.log"))
+			continue;
+		unlink(arena_printf("%s/%s", dir, n));
+	}
+	closedir(d);
+}
+
+/*
+ * Build dir/name.ko: replay the release's recipe when there is one,
+ * else (or when the replay fails) run kbuild and keep its recipe.
+ */
+static int compile(const struct session *ss, const char *kdir,
+		   const char *dir, const char *name)
+{
+	const char *rdir = ss->cache_dir && !env_on("STAP_KBUILD") ?
+			   recipe_dir(ss, kdir) : NULL;
+	struct recipe r;
+	bool have = rdir && load_recipe(&r, rdir);
+
+	if (have) {
+		if (recipe_build(ss, &r, kdir, dir, name) == 0)
+			return 0;
+		if (ss->verbose)
+			fprintf(stderr, "Pass 4: replaying %s failed (see "
+				"%s/fast.log); running kbuild\n", rdir, dir);
+		clean_build_dir(dir, name);
+	}
+	if (kbuild(ss, kdir, dir))
+		return -1;
+	if (rdir) {
+		/*
+		 * kbuild did what the recipe could not (it is stale), or a
+		 * recipe of an older stap is in the way; else keep the one
+		 * a concurrent run may have made meanwhile.
+		 */
+		if (have || (access(rdir, F_OK) == 0 && !load_recipe(&r, rdir)))
+			build_rmtree(rdir);
+		if (!load_recipe(&r, rdir))
+			recipe_capture(ss, kdir, dir, name, rdir);
+	}
+	return 0;
+}
+
 const char *build_module(const struct session *ss, const char *dir,
 			 const char *name, const char *ctext,
 			 const char **cached_out)
@@ -317,7 +1067,7 @@ const char *build_module(const struct session *ss, const char *dir,
 		}
 		mkdirs(cdir);
 	}
-	if (kbuild(ss, kdir, dir))
+	if (compile(ss, kdir, dir, name))
 		return NULL;
 	if (stat(ko, &st) != 0) {
 		diag_error(NULL, "kbuild did not produce %s", ko);

@@ -1,0 +1,64 @@
+# test: requires kernel-headers, every kernel
+# The fast path of pass 4 (build.c): the first build for a release runs
+# kbuild and keeps its recipe; the next new script replays it without
+# make, through precompiled headers.  That module matches a kbuild one in
+# everything the kernel's loader reads (modinfo and vermagic, the
+# modversions CRCs, .gnu.linkonce.this_module, sections, symbols), and it
+# loads and runs in the guest.  STAP_KBUILD=1 and an empty STAP_CACHE
+# both mean plain kbuild.  Not compared: .BTF, which kbuild adds on 6.12
+# (pahole, from the DWARF of modpost's .mod.c only, our C being built
+# with -g0) and the fast path does not.
+. "$TOPDIR/testsuite/lib/common.sh"
+need_kernel
+need_tools
+cd "$TESTTMP" || exit 1
+export STAP_CACHE=$TESTTMP/cache
+script='probe begin { printf("fast %d\n", 6 * 7) exit() }'
+
+"$STAP" -v -p4 -m first -r "$KREL" -e 'probe begin { exit() }' >out 2>err ||
+	{ show stderr err; fail "first build"; }
+grep -q "^Pass 4: kept kbuild's recipe in $STAP_CACHE/$KREL/recipe-" err ||
+	{ show stderr err; fail "the first build kept no recipe"; }
+ls "$STAP_CACHE/$KREL"/recipe-*/pch-*.h.gch >/dev/null 2>&1 ||
+	fail "no precompiled header next to the recipe"
+
+"$STAP" -v -p4 -m fastmod -r "$KREL" -e "$script" >out 2>err ||
+	{ show stderr err; fail "fast build"; }
+grep -q "^Pass 4: replayed kbuild's recipe " err ||
+	{ show stderr err; fail "the second build did not replay the recipe"; }
+! grep -q "kept kbuild's recipe" err || fail "the second build ran kbuild"
+mv fastmod.ko fast.ko
+
+# the same module by kbuild: once forced, once without a cache
+for how in forced nocache; do
+	if [ $how = forced ]; then
+		STAP_KBUILD=1 STAP_CACHE=$TESTTMP/cache2 "$STAP" -v -p4 -m fastmod \
+			-r "$KREL" -e "$script" >out 2>err
+	else
+		STAP_CACHE= "$STAP" -v -p4 -m fastmod -r "$KREL" -e "$script" \
+			>out 2>err
+	fi || { show stderr err; fail "kbuild build ($how)"; }
+	! grep -q "recipe" err || { show stderr err; fail "$how: not kbuild"; }
+done
+mv fastmod.ko kbuild.ko
+
+# what the loader reads, side by side
+for m in fast kbuild; do
+	{
+		modinfo "$m.ko" | grep -v '^filename:'
+		readelf -x __versions "$m.ko" | tail -n +2
+		readelf -x .gnu.linkonce.this_module "$m.ko" | tail -n +2
+		readelf -SW "$m.ko" | awk '/^ *\[/ && $2 !~ /^\.BTF/ { print $2, $3 }'
+		readelf -sW "$m.ko" | awk 'NR > 3 { print $4, $5, $7, $8 }' | sort
+	} >"$m.loader" || fail "readelf $m.ko"
+done
+grep -q "^vermagic: *$KREL " fast.loader || { show fast fast.loader; fail "vermagic"; }
+grep -q ' init_module$' fast.loader || fail "no init_module"
+cmp -s kbuild.loader fast.loader ||
+	{ diff kbuild.loader fast.loader | head -20; fail "fast module differs from kbuild's"; }
+
+"$STAPVM" -r "$KREL" -t "$TEST_TIMEOUT" fast.ko >out 2>err ||
+	{ show stderr err; show stdout out; fail "the fast module did not run"; }
+echo "fast 42" >want
+cmp -s want out || { show stdout out; fail "output of the fast module"; }
+exit 0

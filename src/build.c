@@ -217,6 +217,74 @@ void build_rmtree(const char *dir)
 	rmdir(dir);
 }
 
+static bool is_cache_key(const char *name)
+{
+	size_t n = strspn(name, "0123456789abcdef");
+
+	return n == 32 && !name[n];
+}
+
+/* Remove a file or a tree, counting it; -1 after a message if it stays. */
+static int remove_entry(const char *path, int *count)
+{
+	struct stat st;
+
+	if (lstat(path, &st))
+		return 0;
+	if (S_ISDIR(st.st_mode))
+		build_rmtree(path);
+	else
+		unlink(path);
+	if (lstat(path, &st) == 0) {
+		diag_error(NULL, "cannot remove %s from the cache", path);
+		return -1;
+	}
+	(*count)++;
+	return 0;
+}
+
+/*
+ * Only what stap put there: the modules (REL/KEY), the recipes
+ * (REL/recipe-KEY) and the DWARF indexes (dwarf/BUILDID.idx); then the
+ * directories left empty.
+ */
+int build_clean_cache(const char *cache, int verbose)
+{
+	DIR *d = opendir(cache);
+	struct dirent *e;
+	int n = 0, rc = 0;
+
+	if (!d)
+		return 0;	/* nothing cached yet */
+	while ((e = readdir(d))) {
+		const char *sub = arena_printf("%s/%s", cache, e->d_name);
+		bool dwarf = !strcmp(e->d_name, "dwarf");
+		DIR *s = e->d_name[0] == '.' ? NULL : opendir(sub);
+		struct dirent *f;
+
+		if (!s)
+			continue;
+		while ((f = readdir(s))) {
+			const char *fn = f->d_name;
+			size_t len = strlen(fn);
+			bool ours = dwarf ? len > 4 && !strcmp(fn + len - 4, ".idx") :
+				    is_cache_key(fn) || !strncmp(fn, "recipe-", 7);
+
+			if (ours && remove_entry(arena_printf("%s/%s", sub, fn),
+						 &n))
+				rc = -1;
+		}
+		closedir(s);
+		rmdir(sub);	/* fails unless it is empty now */
+	}
+	closedir(d);
+	rmdir(cache);
+	if (verbose)
+		fprintf(stderr, "Removed %d cache entr%s from %s\n", n,
+			n == 1 ? "y" : "ies", cache);
+	return rc;
+}
+
 static int write_file(const char *path, const char *text, size_t len)
 {
 	FILE *f = fopen(path, "wb");

@@ -1,6 +1,7 @@
 /*
- * build.h - pass 4: turn generated C into NAME.ko with kbuild, through
- * a cache keyed by everything that shapes the module.
+ * build.h - pass 4: turn generated C into NAME.ko with kbuild (or its
+ * recorded commands), through a cache keyed by everything that shapes
+ * the module.
  * Input: C text, session. Output: the path of a built .ko.
  */
 #ifndef BUILD_H
@@ -29,6 +30,13 @@ const char *build_module(const struct session *ss, const char *dir,
 
 /* /lib/modules/REL/build, checked; NULL after an error message. */
 const char *build_kernel_dir(const char *release);
+
+/*
+ * --clean-cache: remove what stap keeps in cache_dir (built modules,
+ * build recipes, DWARF indexes), nothing else. -1 after a message if
+ * something could not be removed.
+ */
+int build_clean_cache(const char *cache_dir, int verbose);
 
 /* Create a fresh temporary directory, or exit with a message. */
 const char *build_tmpdir(void);

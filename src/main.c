@@ -72,6 +72,11 @@ static void usage(FILE *out)
 "  -m NAME       module name (with -p4, NAME.ko is left here)\n"
 "  -D NAME=VAL   define a C macro for the module (MAXACTION=...)\n"
 "  -b            bulk mode: one output file per CPU (merge: stap-merge)\n"
+"  --disable-cache\n"
+"                neither use nor fill the cache (modules, build recipes,\n"
+"                DWARF indexes); the same as STAP_CACHE=\n"
+"  --clean-cache remove what stap keeps in its cache, then go on with\n"
+"                the script if one is given (else exit)\n"
 "\n"
 "Running it:\n"
 "  -c CMD        run CMD while tracing, stop when it exits; target()\n"
@@ -245,14 +250,19 @@ static const char *read_stdin(void)
 	return sb.buf ? sb.buf : "";
 }
 
+static bool disable_cache;	/* --disable-cache */
+static bool clean_cache;	/* --clean-cache */
+
 static void parse_options(struct session *ss, int argc, char **argv)
 {
-	enum { OPT_VM = 256, OPT_DUMP };
+	enum { OPT_VM = 256, OPT_DUMP, OPT_DISABLE_CACHE, OPT_CLEAN_CACHE };
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "vm", no_argument, NULL, OPT_VM },
 		{ "dump", required_argument, NULL, OPT_DUMP },
+		{ "disable-cache", no_argument, NULL, OPT_DISABLE_CACHE },
+		{ "clean-cache", no_argument, NULL, OPT_CLEAN_CACHE },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -366,6 +376,12 @@ static void parse_options(struct session *ss, int argc, char **argv)
 		case OPT_VM:
 			ss->vm = true;
 			break;
+		case OPT_DISABLE_CACHE:
+			disable_cache = true;
+			break;
+		case OPT_CLEAN_CACHE:
+			clean_cache = true;
+			break;
 		case OPT_DUMP:
 			if (strcmp(optarg, "ast") && strcmp(optarg, "sema"))
 				diag_fatal("--dump takes ast or sema, not '%s'",
@@ -389,6 +405,14 @@ static void parse_options(struct session *ss, int argc, char **argv)
 			usage(stderr);
 			exit(1);
 		}
+	}
+	if (clean_cache) {
+		const char *dir = default_cache();
+
+		if (dir && build_clean_cache(dir, ss->verbose))
+			exit(1);
+		if (!ss->script_text && optind >= argc)
+			exit(0);
 	}
 	if (!ss->script_text) {
 		if (optind >= argc) {
@@ -426,7 +450,7 @@ static void parse_options(struct session *ss, int argc, char **argv)
 			ss->release = arena_strdup(u.release);
 		}
 	}
-	ss->cache_dir = default_cache();
+	ss->cache_dir = disable_cache ? NULL : default_cache();
 }
 
 /* Pass timing for -v. */

@@ -29,6 +29,7 @@
 #ifndef STP_RUNTIME_H
 #define STP_RUNTIME_H
 
+#include "stp_kernel.h"
 #include <linux/module.h>
 #include <linux/kernel.h>
 #include <linux/init.h>

@@ -123,25 +123,34 @@ static bool env_on(const char *name)
 	return v && *v && strcmp(v, "0");
 }
 
-static const char *kbuild_text(const struct session *ss, const char *name)
+/* ccflags-y without the -D options, and those (" -DA -DB"). */
+static const char *cc_flags(const struct session *ss)
+{
+	/*
+	 * -Wrestrict cannot see that two fields of one frame never
+	 * overlap. kbuild's -g (CONFIG_DEBUG_INFO) makes nine tenths of a
+	 * small module's bytes and a third of its compile time, and nothing
+	 * reads it: backtraces use ORC (objtool) and kallsyms. Kept on
+	 * request.
+	 */
+	return arena_printf("-I%s -Werror -Wno-restrict%s", ss->runtime_dir,
+			    env_on("STAP_MODULE_DEBUGINFO") ? "" : " -g0");
+}
+
+static const char *cc_defines(const struct session *ss)
 {
 	struct strbuf sb = { 0 };
 
-	sb_printf(&sb, "obj-m := %s.o\n", name);
-	/* -Wrestrict cannot see that two fields of one frame never overlap */
-	sb_printf(&sb, "ccflags-y := -I%s -Werror -Wno-restrict",
-		  ss->runtime_dir);
-	/*
-	 * kbuild's -g (CONFIG_DEBUG_INFO) makes nine tenths of a small
-	 * module's bytes and a third of its compile time, and nothing reads
-	 * it: backtraces use ORC (objtool) and kallsyms. Kept on request.
-	 */
-	if (!env_on("STAP_MODULE_DEBUGINFO"))
-		sb_puts(&sb, " -g0");
+	sb_puts(&sb, "");
 	for (int i = 0; i < ss->ndefines; i++)
 		sb_printf(&sb, " -D%s", ss->defines[i]);
-	sb_putc(&sb, '\n');
 	return sb.buf;
+}
+
+static const char *kbuild_text(const struct session *ss, const char *name)
+{
+	return arena_printf("obj-m := %s.o\nccflags-y := %s%s\n", name,
+			    cc_flags(ss), cc_defines(ss));
 }
 
 static struct hash key_of(const struct session *ss, const char *name,
@@ -254,8 +263,13 @@ int build_clean_cache(const char *cache, int verbose)
 	struct dirent *e;
 	int n = 0, rc = 0;
 
-	if (!d)
+	if (!d && errno == ENOENT)
 		return 0;	/* nothing cached yet */
+	if (!d) {
+		diag_error(NULL, "cannot read the cache directory %s: %s", cache,
+			   strerror(errno));
+		return -1;
+	}
 	while ((e = readdir(d))) {
 		const char *sub = arena_printf("%s/%s", cache, e->d_name);
 		bool dwarf = !strcmp(e->d_name, "dwarf");
@@ -432,6 +446,7 @@ struct subst {
 	const char *hdr;	/* @H@ the (pre)compiled header */
 	const char *names;	/* @M@ the header of KBUILD_MODNAME & co. */
 	const char *gch;	/* @G@ where the precompiled header goes */
+	const char *defs;	/* @DEFS@ the -D options */
 };
 
 /* s with every from replaced by to. */
@@ -474,11 +489,12 @@ static char *replace_word(const char *s, const char *word, const char *to)
 
 static const char *expand(const char *s, const struct subst *x)
 {
-	const char *keys[] = { "@D@", "@N@", "@R@", "@H@", "@M@", "@G@" };
+	const char *keys[] = { "@D@", "@N@", "@R@", "@H@", "@M@", "@G@",
+			       " @DEFS@" };
 	const char *vals[] = { x->dir, x->name, x->rdir, x->hdr, x->names,
-			       x->gch };
+			       x->gch, x->defs };
 
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < 7; i++)
 		if (vals[i])
 			s = replace_all(s, keys[i], vals[i]);
 	return s;
@@ -560,14 +576,40 @@ static const char *name_def(const char *tok, const char *name)
 	return NULL;
 }
 
+/* The source a compile step reads, and the object it writes. */
+static const char *step_src(const struct step *st)
+{
+	return !strcmp(st->kind, "cc") ? "@D@/@N@.c" : "@D@/@N@.mod.c";
+}
+
+static const char *step_obj(const struct step *st)
+{
+	return !strcmp(st->kind, "cc") ? "@D@/@N@.o" : "@D@/@N@.mod.o";
+}
+
 /*
  * Turn kbuild's compile of src into obj (templatized) into the step's
  * command and the command that precompiles its header. -1 when the
  * command does not look as expected.
  */
-static int split_compile(struct step *st, const char *cmd, const char *name,
-			 const char *src, const char *obj, const char *kdir)
+static int split_compile(const struct session *ss, struct step *st,
+			 const char *cmd, const char *name, const char *kdir)
 {
+	const char *src = step_src(st), *obj = step_obj(st);
+
+	if (!strcmp(st->kind, "cc")) {
+		/* the -D options become @DEFS@: one recipe for any of them */
+		const char *f = cc_flags(ss), *d = cc_defines(ss);
+		const char *p = strstr(cmd, f);
+
+		if (!p || strstr(p + 1, f))
+			return -1;
+		p += strlen(f);
+		if (strncmp(p, d, strlen(d)))
+			return -1;
+		cmd = arena_printf("%.*s @DEFS@%s", (int)(p - cmd), cmd,
+				   p + strlen(d));
+	}
 	const char *semi = strchr(cmd, ';');
 	char *cc = arena_strndup(cmd, semi ? (size_t)(semi - cmd) : strlen(cmd));
 	struct strbuf out = { 0 }, pch = { 0 };
@@ -602,6 +644,8 @@ static int split_compile(struct step *st, const char *cmd, const char *name,
 			sb_printf(&out, " -o %s", obj);
 			sb_puts(&pch, " -o @G@");
 			have_obj = true;
+		} else if (!strcmp(t, "@DEFS@")) {
+			sb_puts(&out, " @DEFS@");	/* not in the .gch */
 		} else if (!strcmp(t, src)) {
 			sb_printf(&out, " %s", src);
 			sb_puts(&pch, " -x c-header @H@");
@@ -637,9 +681,9 @@ static const char *recipe_dir(const struct session *ss, const char *kdir)
 {
 	struct hash h = { 14695981039346656037ull, 0x6c62272e07bb0142ull };
 
-	hash_str(&h, "stap recipe v2");
+	hash_str(&h, "stap recipe v3");
 	hash_str(&h, ss->release);
-	hash_str(&h, kbuild_text(ss, "@N@"));
+	hash_str(&h, cc_flags(ss));	/* not the -D options: @DEFS@ */
 	hash_file(&h, arena_printf("%s/Makefile", kdir));
 	hash_file(&h, arena_printf("%s/.config", kdir));
 	hash_file(&h, arena_printf("%s/Module.symvers", kdir));
@@ -650,7 +694,7 @@ static const char *recipe_dir(const struct session *ss, const char *kdir)
 
 static void put_recipe(struct strbuf *sb, const struct recipe *r)
 {
-	sb_puts(sb, "stap recipe 2\n");
+	sb_puts(sb, "stap recipe 3\n");
 	sb_printf(sb, "srcarch %s\n", r->srcarch);
 	for (int i = 0; i < r->nsteps; i++) {
 		const struct step *st = &r->steps[i];
@@ -675,7 +719,7 @@ static bool load_recipe(struct recipe *r, const char *rdir)
 	memset(r, 0, sizeof(*r));
 	r->dir = rdir;
 	if (!read_whole(arena_printf("%s/recipe", rdir), &sb) || !sb.buf ||
-	    strncmp(sb.buf, "stap recipe 2\n", 14))
+	    strncmp(sb.buf, "stap recipe 3\n", 14))
 		return false;
 	for (char *l = strtok_r(sb.buf + 14, "\n", &save); l;
 	     l = strtok_r(NULL, "\n", &save)) {
@@ -740,17 +784,6 @@ static int run_sh(const struct recipe *r, const char *kdir, const char *cmd,
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
-/* The source a compile step reads, and the object it writes. */
-static const char *step_src(const struct step *st)
-{
-	return !strcmp(st->kind, "cc") ? "@D@/@N@.c" : "@D@/@N@.mod.c";
-}
-
-static const char *step_obj(const struct step *st)
-{
-	return !strcmp(st->kind, "cc") ? "@D@/@N@.o" : "@D@/@N@.mod.o";
-}
-
 /*
  * The first #include line of a C file, after its leading comments and
  * blank lines ("" if anything else comes first).
@@ -804,10 +837,29 @@ static int write_atomic(const char *path, const char *text)
 	return 0;
 }
 
+/* Remove dir's files whose names start with prefix, except keep*. */
+static void remove_others(const char *dir, const char *prefix,
+			  const char *keep)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, prefix, strlen(prefix)) &&
+		    strncmp(e->d_name, keep, strlen(keep)))
+			unlink(arena_printf("%s/%s", dir, e->d_name));
+	closedir(d);
+}
+
 /*
- * The header of a compile step: kbuild's -include files and src's first
- * #include, in the recipe directory, named by a hash of its text and of
- * the runtime it pulls in. Compiled once into NAME.h.gch when it can be.
+ * The header of a compile step, in the recipe directory: kbuild's
+ * -include files, then for NAME.c the runtime's kernel headers
+ * (stp_kernel.h, independent of the module and its -D options), for
+ * NAME.mod.c its first #include. Named by a hash of its text, its
+ * compile command and the runtime, and compiled once into NAME.h.gch
+ * when it can be; an older one of the same step goes then.
  */
 static const char *step_header(const struct session *ss,
 			       const struct recipe *r, const struct step *st,
@@ -820,12 +872,15 @@ static const char *step_header(const struct session *ss,
 	sb_puts(&text, "/* stap: compiled once into a precompiled header */\n");
 	for (int i = 0; i < st->nincs; i++)
 		sb_printf(&text, "#include \"%s\"\n", st->incs[i]);
-	sb_printf(&text, "%s\n", first_include(src));
+	sb_printf(&text, "%s\n", !strcmp(st->kind, "cc") ?
+		  "#include \"stp_kernel.h\"" : first_include(src));
 	hash_str(&h, text.buf);
 	hash_str(&h, st->pch);
 	hash_dir(&h, ss->runtime_dir);
-	const char *hdr = arena_printf("%s/pch-%016llx.h", r->dir,
-				       (unsigned long long)h.a);
+	const char *prefix = arena_printf("pch-%s-", st->kind);
+	const char *base = arena_printf("%s%016llx.h", prefix,
+					(unsigned long long)h.a);
+	const char *hdr = arena_printf("%s/%s", r->dir, base);
 	const char *gch = arena_printf("%s.gch", hdr);
 	const char *no = arena_printf("%s.nopch", hdr);
 
@@ -837,8 +892,11 @@ static const char *step_header(const struct session *ss,
 			   .gch = arena_printf("%s.%d.tmp", gch, (int)getpid()) };
 
 	if (run_sh(r, kdir, expand(st->pch, &x), log) == 0 &&
-	    rename(x.gch, gch) == 0)
+	    rename(x.gch, gch) == 0) {
+		/* the runtime changed since the last one: that one is dead */
+		remove_others(r->dir, prefix, base);
 		return hdr;
+	}
 	/* it cannot be precompiled: the plain header still does the job */
 	unlink(x.gch);
 	write_atomic(no, "");
@@ -905,8 +963,11 @@ static int run_compile(const struct session *ss, const struct recipe *r,
 		return -1;
 	struct strbuf out = { 0 };
 
-	/* GCC fell back to the header's text: rebuild the .gch next time */
-	if (read_whole(log, &out) && out.len > before &&
+	/*
+	 * GCC fell back to the header's text: rebuild the .gch next time,
+	 * unless a -D option the headers test (DEBUG, say) was the cause.
+	 */
+	if (!ss->ndefines && read_whole(log, &out) && out.len > before &&
 	    strstr(out.buf + before, "invalid-pch")) {
 		unlink(arena_printf("%s.gch", x.hdr));
 		if (ss->verbose)
@@ -921,7 +982,8 @@ static int recipe_build(const struct session *ss, const struct recipe *r,
 			const char *kdir, const char *dir, const char *name)
 {
 	const char *log = arena_printf("%s/fast.log", dir);
-	struct subst x = { .dir = dir, .name = name, .rdir = r->dir };
+	struct subst x = { .dir = dir, .name = name, .rdir = r->dir,
+			   .defs = cc_defines(ss) };
 	struct strbuf times = { 0 };
 
 	for (int i = 0; i < r->nsteps; i++) {
@@ -991,8 +1053,7 @@ static void recipe_capture(const struct session *ss, const char *kdir,
 		cmd = replace_all(cmd, "@D@/.module-common.o",
 				  "@R@/module-common.o");
 		if (strcmp(st->kind, "run")) {
-			if (split_compile(st, cmd, name, step_src(st),
-					  step_obj(st), real))
+			if (split_compile(ss, st, cmd, name, real))
 				return;
 		} else {
 			st->cmd = cmd;

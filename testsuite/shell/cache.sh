@@ -70,13 +70,24 @@ build --clean-cache -I tap s.stp
 ! hit || fail "--clean-cache before a script: still a cache hit"
 grep -q '^Removed [0-9]* cache entr' err || { show stderr err; fail "-v --clean-cache said nothing"; }
 
-# an entry it cannot remove (another user's): named, exit 1
-key=$(find "$STAP_CACHE/$KREL" -mindepth 1 -maxdepth 1 -name '????????????????????????????????' | head -1)
-[ -n "$key" ] || fail "no cached module to protect"
-chmod 755 "$TESTTMP"
-setpriv --reuid=65534 --regid=65534 --clear-groups "$STAP" --clean-cache >out 2>err
+# as another user: an entry it cannot remove is named, exit 1; so is a
+# cache directory it cannot read
+other=$(mktemp -d /tmp/stap-cache-test.XXXXXX) || fail "mktemp"
+trap 'rm -rf "$other"' EXIT
+chmod 755 "$other"
+key=$other/$KREL/0123456789abcdef0123456789abcdef
+mkdir -p "$key" && echo x >"$key/m.ko"
+as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+STAP_CACHE=$other as_nobody "$STAP" --clean-cache >out 2>err
 rc=$?
 [ $rc = 1 ] || { show stderr err; fail "--clean-cache as another user: exit $rc, expected 1"; }
 grep -qx "stap: error: cannot remove $key from the cache" err ||
 	{ show stderr err; fail "message for an entry it cannot remove"; }
+[ -f "$key/m.ko" ] || fail "another user removed root's module"
+chmod 700 "$other"
+STAP_CACHE=$other as_nobody "$STAP" --clean-cache >out 2>err
+rc=$?
+[ $rc = 1 ] || { show stderr err; fail "unreadable cache: exit $rc, expected 1"; }
+grep -qx "stap: error: cannot read the cache directory $other: Permission denied" err ||
+	{ show stderr err; fail "message for an unreadable cache"; }
 exit 0

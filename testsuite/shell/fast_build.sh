@@ -29,6 +29,20 @@ grep -q "^Pass 4: replayed kbuild's recipe " err ||
 ! grep -q "kept kbuild's recipe" err || fail "the second build ran kbuild"
 mv fastmod.ko fast.ko
 
+# -D options do not need a recipe (or precompiled header) of their own
+"$STAP" -v -k -p4 -m fastdef -D MAXACTION=777 -r "$KREL" -e "$script" >out 2>err ||
+	{ show stderr err; fail "fast build with -D"; }
+grep -q "^Pass 4: replayed kbuild's recipe " err ||
+	{ show stderr err; fail "the build with -D did not replay the recipe"; }
+[ "$(ls -d "$STAP_CACHE/$KREL"/recipe-* | wc -l)" = 1 ] || fail "more than one recipe"
+[ "$(ls "$STAP_CACHE/$KREL"/recipe-*/pch-*.gch | wc -l)" = 2 ] ||
+	{ ls -l "$STAP_CACHE/$KREL"/recipe-*; fail "expected two precompiled headers"; }
+kept=$(sed -n 's/^Keeping temporary directory "\(.*\)"$/\1/p' err)
+[ -d "$kept" ] || { show stderr err; fail "-k kept no directory"; }
+grep -q -- ' -DMAXACTION=777 ' "$kept/.fastdef.o.cmd" ||
+	{ rm -rf "$kept"; fail "the compile did not get -D MAXACTION=777"; }
+rm -rf "$kept"
+
 # the same module by kbuild: once forced, once without a cache
 for how in forced nocache; do
 	if [ $how = forced ]; then

@@ -42,6 +42,7 @@
 #include <asm/irq_regs.h>
 #include <linux/timex.h>
 #include <linux/cpu.h>
+#include <linux/notifier.h>
 #include <linux/sched.h>
 #include <linux/cred.h>
 #include <linux/ktime.h>

@@ -85,6 +85,7 @@ struct node {
 	struct symbol *sym;	/* resolved variable */
 	struct function *fn;	/* resolved callee */
 	int tmp;		/* gen: string temporary index, -1 none */
+	bool from_alias;	/* N_BLOCK: an alias body in an expanded probe */
 };
 
 /* A variable: global, local or function parameter. */
@@ -133,6 +134,7 @@ struct probe {
 	struct symbol *locals;	/* set by sema */
 	struct token *tok;	/* "probe" keyword */
 	const char *alias;	/* non-NULL for "probe NAME = ..." */
+	const char *alias_pp;	/* expanded: the alias the user named */
 	struct probe_point *alias_name;	/* NAME, a probe point */
 	bool epilogue;		/* "+=" alias */
 	bool from_tapset;	/* defined in a tapset file */
@@ -155,6 +157,7 @@ struct function {
 	bool from_tapset;	/* defined in a tapset file */
 	bool used;		/* reachable from a probe */
 	bool uses_globals;	/* touches globals, directly or not */
+	int purity;		/* sema: 1 no side effects, -1 some, 0 unknown */
 	struct function *next;
 };
 

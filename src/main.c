@@ -210,7 +210,11 @@ static int cmp_line(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* stap -l / -L: each place once, sorted, -L with its variables. */
+/*
+ * stap -l / -L: each place once, sorted. An alias shows as its own name
+ * (syscall.openat, not the kprobe under it) and, with -L, the
+ * variables it sets before the target variables of the place.
+ */
 static void list_points(const struct session *ss, const struct program *prog)
 {
 	const char **lines = arena_alloc(sizeof(char *) *
@@ -218,16 +222,20 @@ static void list_points(const struct session *ss, const struct program *prog)
 	int n = 0;
 
 	for (struct rprobe *rp = prog->rprobes; rp; rp = rp->next) {
+		const char *pp = rp->probe->alias_pp ? rp->probe->alias_pp :
+				 rp->pp;
+
 		/* the listed point's probe, not those of -E scripts */
 		if (strcmp(rp->probe->tok->pos.file->name, "<input>"))
 			continue;
-		lines[n++] = ss->listing == 2 && rp->dw ?
-			arena_printf("%s%s", rp->pp,
-				     dwarf_list_vars(prog->dw, rp->dw)) :
-			ss->listing == 2 && rp->tp ?
-			arena_printf("%s%s", rp->pp,
-				     tracepoint_list_vars(rp->tp)) :
-			rp->pp;
+		if (ss->listing == 2)
+			pp = arena_printf("%s%s%s", pp,
+					  sema_alias_vars(rp->probe),
+					  rp->dw ? dwarf_list_vars(prog->dw,
+								   rp->dw) :
+					  rp->tp ? tracepoint_list_vars(rp->tp) :
+					  "");
+		lines[n++] = pp;
 	}
 	qsort(lines, (size_t)n, sizeof(*lines), cmp_line);
 	for (int i = 0; i < n; i++)

@@ -99,6 +99,8 @@ static bool too_many(struct sema *se)
 		(se)->errors++;					\
 	} while (0)
 
+static bool in_library(const struct token *tok);
+
 /* ---- step 1: probe points ---- */
 
 static const char *point_string(const struct probe_point *pp)
@@ -677,11 +679,16 @@ static int expand_aliases(struct sema *se, struct probe *pr,
 		struct node *ab = ast_clone(a->body), *ub = ast_clone(pr->body);
 		struct node *blk = NEW(struct node);
 
+		ab->from_alias = true;
+
 		*q = *pr;
 		q->next = NULL;
 		q->locals = NULL;
 		q->cond = ast_clone(pr->cond);
 		q->points = a->points;
+		/* the outermost alias is what -l and -L show */
+		if (!q->alias_pp)
+			q->alias_pp = point_string(a->alias_name);
 		q->index = se->nindex++;
 		blk->kind = N_BLOCK;
 		blk->tok = pr->body->tok;
@@ -835,8 +842,6 @@ static void resolve_probes(struct sema *se)
 	}
 }
 
-/* ---- steps 2 and 3: names and types ---- */
-
 static struct symbol *find(struct symbol *list, const char *name)
 {
 	for (; list; list = list->next)
@@ -859,6 +864,195 @@ static struct function *find_function(struct sema *se, const char *name)
 	}
 	return lib;
 }
+
+/*
+ * ---- step 1b: unused alias variables ----
+ *
+ * As SystemTap, an alias body's assignment to a variable the probe
+ * never reads is dropped when computing the value has no side effects:
+ * `probe syscall.openat { println(filename) }` does not format argstr.
+ * It happens before names are bound, so the tapset functions and
+ * locals only those assignments used are never translated. Function
+ * calls count as free of side effects when the function is embedded C
+ * marked pure, or a script function that changes nothing but its own
+ * locals and calls only such functions; sprintf and friends too.
+ */
+
+/* The names read in a probe: every variable but the target of "=". */
+struct reads {
+	const char **names;	/* interned */
+	int n, cap;
+};
+
+static void add_read(struct reads *r, const char *name)
+{
+	for (int i = 0; i < r->n; i++)
+		if (r->names[i] == name)
+			return;
+	if (r->n == r->cap) {
+		int ncap = r->cap ? r->cap * 2 : 32;
+		const char **v = arena_alloc(sizeof(*v) * (size_t)ncap);
+
+		if (r->n)
+			memcpy(v, r->names, sizeof(*v) * (size_t)r->n);
+		r->names = v;
+		r->cap = ncap;
+	}
+	r->names[r->n++] = name;
+}
+
+static bool is_read(const struct reads *r, const char *name)
+{
+	for (int i = 0; i < r->n; i++)
+		if (r->names[i] == name)
+			return true;
+	return false;
+}
+
+/* Foreach keys, catch variables and the like count as reads too. */
+static void collect_reads(struct reads *r, const struct node *n)
+{
+	for (; n; n = n->next) {
+		if (n->kind == N_VAR)
+			add_read(r, n->name);
+		if (n->kind == N_ASSIGN && n->op == istr("=") &&
+		    n->lhs->kind == N_VAR) {
+			collect_reads(r, n->rhs);
+			continue;
+		}
+		collect_reads(r, n->lhs);
+		collect_reads(r, n->rhs);
+		collect_reads(r, n->cond);
+		collect_reads(r, n->then);
+		collect_reads(r, n->els);
+		collect_reads(r, n->init);
+		collect_reads(r, n->inc);
+		collect_reads(r, n->body);
+		collect_reads(r, n->args);
+	}
+}
+
+/* Is name, in function fn (or a probe), a global? */
+static bool names_global(struct sema *se, struct function *fn,
+			 const char *name)
+{
+	return !(fn && find(fn->params, name)) && find(se->s->globals, name);
+}
+
+static bool pure_function(struct sema *se, struct function *fn);
+
+/*
+ * Can evaluating n (a list of expressions or statements) change
+ * anything outside the locals of fn? In a probe (fn NULL) nothing may
+ * be written at all.
+ */
+static bool is_pure(struct sema *se, const struct node *n,
+		    struct function *fn)
+{
+	for (; n; n = n->next) {
+		switch (n->kind) {
+		case N_AGG:
+		case N_NEXT:
+			return false;
+		case N_ASSIGN:
+		case N_INCDEC:
+		case N_DELETE:
+			if (!fn || n->lhs->kind != N_VAR ||
+			    names_global(se, fn, n->lhs->name))
+				return false;
+			break;
+		case N_CALL: {
+			struct function *f = find_function(se, n->name);
+
+			if (f ? !pure_function(se, f) :
+			    !sema_is_builtin(n->name) ||
+			    strncmp(n->name, "sprint", 6))
+				return false;
+			break;
+		}
+		default:
+			break;
+		}
+		if (!is_pure(se, n->lhs, fn) || !is_pure(se, n->rhs, fn) ||
+		    !is_pure(se, n->cond, fn) || !is_pure(se, n->then, fn) ||
+		    !is_pure(se, n->els, fn) || !is_pure(se, n->init, fn) ||
+		    !is_pure(se, n->inc, fn) || !is_pure(se, n->body, fn) ||
+		    !is_pure(se, n->args, fn))
+			return false;
+	}
+	return true;
+}
+
+static bool pure_function(struct sema *se, struct function *fn)
+{
+	if (fn->purity)
+		return fn->purity > 0;
+	if (!fn->body) {
+		fn->purity = strstr(fn->embedded, "/* pure */") ? 1 : -1;
+		return fn->purity > 0;
+	}
+	fn->purity = -1;	/* while we look: recursion is not pure */
+	fn->purity = is_pure(se, fn->body, fn) ? 1 : -1;
+	return fn->purity > 0;
+}
+
+/* Drop the dead "VAR = EXPR" statements of alias blocks in list n. */
+static int elide_dead(struct sema *se, struct node *n, bool in_alias,
+		      const struct reads *r)
+{
+	int k = 0;
+
+	for (; n; n = n->next) {
+		bool alias = in_alias || (n->kind == N_BLOCK && n->from_alias);
+		struct node *a = n->lhs;
+
+		if (alias && n->kind == N_EXPR && a->kind == N_ASSIGN &&
+		    a->op == istr("=") && a->lhs->kind == N_VAR &&
+		    !names_global(se, NULL, a->lhs->name) &&
+		    !is_read(r, a->lhs->name) && is_pure(se, a->rhs, NULL)) {
+			if (!in_library(a->tok))
+				diag_warn(&a->tok->pos, "eliding assignment to "
+					  "'%s', which the probe never reads",
+					  a->lhs->name);
+			else if (se->ss->verbose >= 2)
+				diag_note(&a->tok->pos, "eliding assignment to "
+					  "unused alias variable '%s'",
+					  a->lhs->name);
+			n->kind = N_EMPTY;
+			n->lhs = NULL;
+			k++;
+			continue;
+		}
+		k += elide_dead(se, n->body, alias, r);
+		k += elide_dead(se, n->then, alias, r);
+		k += elide_dead(se, n->els, alias, r);
+	}
+	return k;
+}
+
+/* Until nothing changes: argstr gone, dfd_str may be unread too. */
+static void elide_alias_vars(struct sema *se)
+{
+	struct probe *last = NULL;
+
+	for (struct rprobe *rp = se->prog->rprobes; rp; rp = rp->next) {
+		struct probe *pr = rp->probe;
+
+		if (pr == last)
+			continue;
+		last = pr;
+		for (;;) {
+			struct reads r = { 0 };
+
+			collect_reads(&r, pr->cond);
+			collect_reads(&r, pr->body);
+			if (!elide_dead(se, pr->body, false, &r))
+				break;
+		}
+	}
+}
+
+/* ---- steps 2 and 3: names and types ---- */
 
 /* Bind a variable reference: parameter, local, then global; else new local. */
 static struct symbol *bind(struct sema *se, struct scope *sc, struct node *n)
@@ -2185,6 +2379,9 @@ int sema_check(const struct session *ss, struct script *s,
 	resolve_probes(&se);
 	if (se.errors)
 		goto out;
+	/* -L lists every alias variable; -u keeps them all */
+	if (!ss->listing && !ss->unoptimized)
+		elide_alias_vars(&se);
 	split_target_probes(&se);
 	prog->dw = se.dw;
 	if (!prog->nrprobes) {
@@ -2251,6 +2448,24 @@ void sema_print(FILE *out, const struct program *prog)
 			fprintf(out, " /* <- %s */", rp->from);
 		fprintf(out, "\n");
 	}
+}
+
+/* The locals list is newest first: recurse to print in source order. */
+static void vars_in_order(struct strbuf *sb, const struct symbol *l)
+{
+	if (!l)
+		return;
+	vars_in_order(sb, l->next);
+	sb_printf(sb, " %s:%s", l->name, type_name(l->ty));
+}
+
+const char *sema_alias_vars(const struct probe *pr)
+{
+	struct strbuf sb = { 0 };
+
+	if (pr->alias_pp)
+		vars_in_order(&sb, pr->locals);
+	return sb.buf ? sb.buf : "";
 }
 
 static void dump_locals(FILE *out, const char *what, const struct symbol *l)

@@ -72,6 +72,12 @@ void sema_print(FILE *out, const struct program *prog);
 /* The same, plus each probe's and function's locals (--dump=sema). */
 void sema_dump(FILE *out, const struct program *prog);
 
+/*
+ * For stap -L: " name:type ..." of the variables an alias sets, in the
+ * order it sets them, for a probe expanded from an alias (else "").
+ */
+const char *sema_alias_vars(const struct probe *pr);
+
 /* Builtin output functions handled by the translator itself. */
 bool sema_is_builtin(const char *name);
 

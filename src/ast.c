@@ -92,8 +92,10 @@ void ast_print_expr(FILE *out, const struct node *n)
 		fputc(')', out);
 		break;
 	case N_UNARY:
-		fputs(n->op, out);
+		/* "!(x in a)", "-(-1)": never "![x] in a" or "--1" */
+		fprintf(out, "%s(", n->op);
 		ast_print_expr(out, n->lhs);
+		fputc(')', out);
 		break;
 	case N_INCDEC:
 		if (n->prefix)
@@ -324,6 +326,9 @@ static const char *ty_suffix(enum type ty)
 void ast_print(FILE *out, const struct script *s, bool with_tapsets)
 {
 	for (const struct symbol *g = s->globals; g; g = g->next) {
+		if (!with_tapsets && g->tok->pos.file &&
+		    g->tok->pos.file->library)
+			continue;
 		fprintf(out, "global %s", g->name);
 		if (g->is_array && g->size)
 			fprintf(out, "[%lld]", (long long)g->size);

@@ -2338,12 +2338,13 @@ static void final_checks(struct sema *se)
 		if (fn->used)
 			warn_locals(fn->locals);
 	for (struct symbol *g = se->s->globals; g; g = g->next) {
-		if (g->refs || in_library(g->tok))
+		if (g->refs)
 			continue;
-		g->unused = true;
-		diag_warn(&g->tok->pos, se->ss->unoptimized ?
-			  "global '%s' is never used" :
-			  "global '%s' is never used (elided)", g->name);
+		g->unused = true;	/* a tapset's too, silently */
+		if (!in_library(g->tok))
+			diag_warn(&g->tok->pos, se->ss->unoptimized ?
+				  "global '%s' is never used" :
+				  "global '%s' is never used (elided)", g->name);
 	}
 	for (struct function *fn = se->s->funcs; fn; fn = fn->next) {
 		if (!fn->used)

@@ -16,6 +16,7 @@
 #include <linux/debugfs.h>
 #include <linux/string.h>
 #include <linux/hrtimer.h>
+#include <linux/module.h>
 
 /* The kretprobe a return instance belongs to (ri->rp went away in 5.11). */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 11, 0)
@@ -41,6 +42,22 @@ static inline bool stp_dentry_bad(struct dentry *d)
 	do {					\
 		hrtimer_init((t), (clock), (mode));	\
 		(t)->function = (fn);		\
+	} while (0)
+#endif
+
+/*
+ * A loaded module's read-only data, where its .note.gnu.build-id is:
+ * 6.4 split the core layout into mem[] by kind.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#define stp_module_rodata(m, basep, sizep) do {			\
+		*(basep) = (const u8 *)(m)->mem[MOD_RODATA].base;	\
+		*(sizep) = (m)->mem[MOD_RODATA].size;			\
+	} while (0)
+#else
+#define stp_module_rodata(m, basep, sizep) do {			\
+		*(basep) = (const u8 *)(m)->core_layout.base;		\
+		*(sizep) = (m)->core_layout.ro_size;			\
 	} while (0)
 #endif
 

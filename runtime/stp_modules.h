@@ -13,6 +13,11 @@
  * against "start" and "disarm"; disarm first removes the notifier, so
  * nothing is registered after it.
  *
+ * Probes placed with a module's debuginfo carry its GNU build id; before
+ * they are registered, the loaded module's read-only data must hold the
+ * same build id note, else they are refused with a message: a module
+ * rebuilt since would have its functions elsewhere.
+ *
  * A module that is not loaded is told apart from a symbol that is
  * missing by looking up "M:__this_module" (every module has that symbol,
  * and Debian's CONFIG_KALLSYMS_ALL keeps data symbols in kallsyms).
@@ -92,10 +97,43 @@ static bool stp_module_loaded(const char *symbol)
 	return stp_lookup_name(buf) != 0;
 }
 
+/*
+ * Does the loaded module of "name:symbol" carry the GNU build id hex?
+ * Its note (namesz 4, descsz, type 3, "GNU") is searched for in the
+ * module's read-only data.
+ */
+static bool stp_module_build_id_ok(const char *symbol, const char *hex)
+{
+	char buf[MODULE_NAME_LEN + 16];
+	size_t n = strchr(symbol, ':') - symbol, len = strlen(hex) / 2;
+	u8 note[16 + 64];
+	u32 hdr[3] = { 4, len, 3 };
+	const struct module *mod;
+	const u8 *base;
+	size_t size, i;
+
+	if (!stp_lookup_name || n >= MODULE_NAME_LEN || len > 64 ||
+	    hex2bin(note + 16, hex, len))
+		return true;	/* nothing to compare with */
+	snprintf(buf, sizeof(buf), "%.*s:__this_module", (int)n, symbol);
+	mod = (const struct module *)stp_lookup_name(buf);
+	if (!mod)
+		return true;	/* not loaded: registration says so */
+	memcpy(note, hdr, 12);
+	memcpy(note + 12, "GNU", 4);
+	stp_module_rodata(mod, &base, &size);
+	for (i = 0; base && i + 16 + len <= size; i += 4)
+		if (!memcmp(base + i, note, 16 + len))
+			return true;
+	return false;
+}
+
 /* Register the probes of module name (all modules when NULL). */
 static void stp_modules_register(const char *name)
 {
 	unsigned int i;
+	const struct stp_probe *checked = NULL;	/* last build id checked */
+	bool same = true;
 
 	for (i = 0; i < stp_desc_p->nprobes; i++) {
 		struct stp_kprobe *k = &stp_kprobes[i];
@@ -106,6 +144,23 @@ static void stp_modules_register(const char *name)
 		    (name && !stp_probe_in(p, name)))
 			continue;
 		k->probe = p;
+		if (p->build_id && (!checked || strcmp(checked->build_id,
+						       p->build_id) ||
+				    strncmp(checked->symbol, p->symbol,
+					    strchr(p->symbol, ':') -
+					    p->symbol + 1))) {
+			checked = p;
+			same = stp_module_build_id_ok(p->symbol, p->build_id);
+			if (!same)
+				stp_emit_err("ERROR: module %.*s is not the one "
+					     "whose debuginfo placed the probes "
+					     "(build id %s): not probed\n",
+					     (int)(strchr(p->symbol, ':') -
+						   p->symbol), p->symbol,
+					     p->build_id);
+		}
+		if (p->build_id && !same)
+			continue;
 		rc = stp_kprobe_arm(k);
 		if (!rc) {
 			k->registered = true;

@@ -1067,7 +1067,9 @@ static uint64_t after_prologue(struct resolve *r, uint64_t entry, uint64_t end)
 static void emit_place(struct resolve *r, Dwarf_Die *d, Dwarf_Die *sub,
 		       uint64_t addr, const char *pp, const char *func)
 {
-	struct dwarf_place pl = { .pp = pp, .func = func, .addr = addr };
+	struct dwarf_place pl = { .pp = pp, .func = func, .addr = addr,
+				  .build_id = r->f->module ? r->f->build_id :
+					      NULL };
 	struct dwarf_point *pt = NEW(struct dwarf_point);
 
 	if (!place_symbol(r, addr, &pl.symbol, &pl.offset))

@@ -52,6 +52,7 @@ struct dwarf_place {
 	uint64_t offset;	/* kprobe offset from symbol */
 	uint64_t addr;		/* link-time address probed */
 	struct dwarf_point *pt;	/* for dwarf_target() */
+	const char *build_id;	/* a module's, in hex, or NULL */
 };
 
 /*

@@ -1577,6 +1577,8 @@ void gen_module(const struct session *ss, const struct program *prog,
 			     (unsigned long long)rp->offset);
 			emit(&g, ".func = \"%s\",", rp->func);
 		}
+		if (rp->build_id)
+			emit(&g, ".build_id = \"%s\",", rp->build_id);
 		emit(&g, ".handler = %s,", handler_name(rp->probe));
 		if (rp->kind == RP_KPROBE)
 			emit(&g, ".kp_handler = %s_kp,", handler_name(rp->probe));

@@ -408,6 +408,7 @@ static void add_dwarf_probe(const struct dwarf_place *pl, void *arg)
 	rp->symbol = pl->symbol;
 	rp->offset = pl->offset;
 	rp->dw = pl->pt;
+	rp->build_id = pl->build_id;
 	m->n++;
 }
 

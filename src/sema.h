@@ -39,6 +39,7 @@ struct rprobe {
 	uint64_t offset;	/* kprobe offset from symbol */
 	const char *func;	/* function name for probefunc() */
 	struct dwarf_point *dw;	/* debuginfo of the place (dwarf.h), or NULL */
+	const char *build_id;	/* module probes: the debuginfo's, hex */
 	const struct tracepoint *tp;	/* kernel.trace: its tracepoint, or NULL */
 	int64_t order;		/* begin(N) / end(N) */
 	int64_t period_ns, randomize_ns;	/* hrtimer timers */

@@ -184,3 +184,6 @@ module_init(stptest_init);
 module_exit(stptest_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("test module of the stap testsuite");
+#ifdef STPTEST_OTHER	/* another build of it (shell/dwarf_module_buildid) */
+MODULE_INFO(stptest_variant, "other");
+#endif

@@ -294,8 +294,12 @@ static bool lex_arg(struct lexer *l)
 	}
 	int n = 0;
 
-	while (isdigit((unsigned char)*p))
-		n = n * 10 + (*p++ - '0');
+	/* past any argc, n stops growing: $99999999999 must not overflow */
+	while (isdigit((unsigned char)*p)) {
+		if (n < 1000000)
+			n = n * 10 + (*p - '0');
+		p++;
+	}
 	l->p = p;
 	int len = (int)(p - start);
 	int argc = l->args ? l->args->argc : 0;
@@ -304,11 +308,12 @@ static bool lex_arg(struct lexer *l)
 		struct srcpos pos = pos_at(l, start, len);
 
 		if (argc)
-			diag_error(&pos, "command line argument index %d out "
-				   "of range [1-%d]", n, argc);
+			diag_error(&pos, "command line argument index %.*s out "
+				   "of range [1-%d]", len - 1, start + 1, argc);
 		else
-			diag_error(&pos, "command line argument index %d out "
-				   "of range: no arguments were given", n);
+			diag_error(&pos, "command line argument index %.*s out "
+				   "of range: no arguments were given", len - 1,
+				   start + 1);
 		return false;
 	}
 	const char *arg = l->args->argv[n - 1];

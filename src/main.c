@@ -234,6 +234,8 @@ static void list_points(const struct session *ss, const struct program *prog)
 					  rp->dw ? dwarf_list_vars(prog->dw,
 								   rp->dw) :
 					  rp->tp ? tracepoint_list_vars(rp->tp) :
+					  rp->btf_fn ?
+					  tracepoint_list_vars(rp->btf_fn) :
 					  "");
 		lines[n++] = pp;
 	}

@@ -158,7 +158,36 @@ struct match_ctx {
 	const char *suffix;	/* "", ".call", ".return" */
 	const char *from;
 	int n;
+	bool btf;		/* give entry probes BTF parameters */
 };
+
+/* The tracepoints and BTF of the kernel, loaded on first use. */
+static bool load_tps(struct sema *se, char *err, size_t errlen)
+{
+	if (se->tp_state == 0) {
+		se->tps = NEW(struct tp_table);
+		se->tp_state = tracepoint_load(se->ss->release, se->tps, err,
+					       errlen) ? -1 : 1;
+	}
+	return se->tp_state > 0;
+}
+
+static bool has_target(const struct node *n);
+
+/*
+ * The BTF parameters of a function probed at its entry without DWARF,
+ * or NULL. Not for a compiler's copy (foo.isra.0): its parameters may
+ * not be the declared ones.
+ */
+static const struct tracepoint *btf_function(struct sema *se,
+					     const struct ksym *k)
+{
+	char err[512];
+
+	if (strcmp(k->name, k->func) || !load_tps(se, err, sizeof(err)))
+		return NULL;
+	return tracepoint_func(se->tps, k->func);
+}
 
 static void add_function_probe(const struct ksym *k, void *arg)
 {
@@ -171,6 +200,8 @@ static void add_function_probe(const struct ksym *k, void *arg)
 	struct rprobe *rp = add_rprobe(se, m->pr, m->kind, pp, m->from);
 
 	rp->func = k->func;
+	if (m->btf && m->kind == RP_KPROBE)
+		rp->btf_fn = btf_function(se, k);
 	if (k->unique || !se->ksyms->stext) {
 		rp->symbol = k->name;
 	} else {
@@ -244,6 +275,8 @@ static void resolve_function(struct sema *se, struct probe *pr,
 	}
 	if (!load_ksyms(se, fc->arg))
 		return;
+	m.btf = has_target(pr->body) || has_target(pr->cond) ||
+		se->ss->listing == 2;
 	ksym_match(se->ksyms, pattern, add_function_probe, &m);
 	if (!m.n && !pp->optional)
 		no_match(se, pp, fc->arg, pattern);
@@ -616,16 +649,14 @@ static void resolve_trace(struct sema *se, struct probe *pr,
 			   "kernel.trace(\"sched_switch\")");
 		return;
 	}
-	if (se->tp_state == 0) {
-		se->tps = NEW(struct tp_table);
-		se->tp_state = tracepoint_load(se->ss->release, se->tps, err,
-					       sizeof(err)) ? -1 : 1;
-		if (se->tp_state < 0)
+	bool first = se->tp_state == 0;
+
+	if (!load_tps(se, err, sizeof(err))) {
+		if (first)
 			sema_error(se, &t->arg->pos, "cannot resolve "
 				   "tracepoints: %s", err);
-	}
-	if (se->tp_state < 0)
 		return;
+	}
 	tracepoint_match(se->tps, t->arg->str, add_trace_probe, &m);
 	if (!m.n && !pp->optional)
 		sema_error(se, &t->arg->pos, "probe point %s matches no "
@@ -809,7 +840,7 @@ static void split_target_probes(struct sema *se)
 			last = pr;
 			continue;
 		}
-		if ((!rp->dw && !rp->tp) ||
+		if ((!rp->dw && !rp->tp && !rp->btf_fn) ||
 		    (!has_target(pr->body) && !has_target(pr->cond)))
 			continue;
 		struct probe *q = NEW(struct probe);
@@ -1870,8 +1901,9 @@ static bool target_ok(struct sema *se, struct scope *sc, struct node *n)
 		return true;
 	if (!sc->probe || !strcmp(n->name, "@entry"))
 		return false;
-	if (sc->rp && sc->rp->tp)
-		return tracepoint_target(sc->rp->tp, n, c_loc(n), &err) !=
+	if (sc->rp && (sc->rp->tp || sc->rp->btf_fn))
+		return tracepoint_target(sc->rp->tp ? sc->rp->tp :
+					 sc->rp->btf_fn, n, c_loc(n), &err) !=
 		       TY_UNKNOWN;
 	return dwarf_target(dwarf_of(se), sc->rp ? sc->rp->dw : NULL, n,
 			    c_loc(n), &err) != TY_UNKNOWN;
@@ -1941,8 +1973,9 @@ static enum type target(struct sema *se, struct scope *sc, struct node *n)
 		n->str = "0";	/* reported once */
 		return TY_UNKNOWN;
 	}
-	if (sc->rp && sc->rp->tp)
-		ty = tracepoint_target(sc->rp->tp, n, c_loc(n), &err);
+	if (sc->rp && (sc->rp->tp || sc->rp->btf_fn))
+		ty = tracepoint_target(sc->rp->tp ? sc->rp->tp :
+				       sc->rp->btf_fn, n, c_loc(n), &err);
 	else
 		ty = dwarf_target(dwarf_of(se), sc->rp ? sc->rp->dw : NULL,
 				  n, c_loc(n), &err);

@@ -41,6 +41,8 @@ struct rprobe {
 	struct dwarf_point *dw;	/* debuginfo of the place (dwarf.h), or NULL */
 	const char *build_id;	/* module probes: the debuginfo's, hex */
 	const struct tracepoint *tp;	/* kernel.trace: its tracepoint, or NULL */
+	const struct tracepoint *btf_fn;	/* a function at entry without
+					 * DWARF: its BTF parameters, or NULL */
 	int64_t order;		/* begin(N) / end(N) */
 	int64_t period_ns, randomize_ns;	/* hrtimer timers */
 	int64_t period_jiffies, randomize_jiffies;	/* timer.jiffies */

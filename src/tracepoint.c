@@ -466,6 +466,31 @@ static enum type chain_read(struct chain *ch, struct node *n,
 	return TY_LONG;
 }
 
+/* C of argument i: the tracepoint's, or a function's register at entry. */
+static const char *arg_c(const struct tracepoint *tp, int i)
+{
+	static const char *const regs[6] = { "di", "si", "dx", "cx", "r8",
+					     "r9" };
+
+	if (tp->func)
+		return arena_printf("c->regs->%s", regs[i]);
+	return arena_printf("stp_tp_arg(c, %d)", i);
+}
+
+/* The cast that keeps the bytes of an argument a register holds. */
+static const char *narrow_c(const struct tp_arg *a)
+{
+	static const char *const cast[2][9] = {
+		[0] = { [1] = "(u8)", [2] = "(u16)", [4] = "(u32)",
+			[8] = "(u64)" },
+		[1] = { [1] = "(s8)", [2] = "(s16)", [4] = "(s32)",
+			[8] = "(s64)" },
+	};
+
+	return a->size >= 1 && a->size <= 8 && cast[a->is_signed][a->size] ?
+	       cast[a->is_signed][a->size] : "";
+}
+
 /* $arg followed by ->member and [index] steps (n->args). */
 static enum type chain_target(const struct tracepoint *tp, int i,
 			      struct node *n, const char *loc,
@@ -474,7 +499,7 @@ static enum type chain_target(const struct tracepoint *tp, int i,
 	struct chain ch = {
 		.b = tp->btf, .lvalue = false, .type = tp->args[i].btf_id,
 		.loc = loc, .what = arena_printf("$%s", tp->args[i].name),
-		.c = arena_printf("((unsigned long)stp_tp_arg(c, %d))", i),
+		.c = arena_printf("((unsigned long)%s)", arg_c(tp, i)),
 	};
 	int k = 0;
 
@@ -715,6 +740,7 @@ static int load_image(const char *path, struct tp_table *t, char *err,
 	if (t->n)
 		qsort(t->tps, t->n, sizeof(*t->tps), cmp_tp);
 	t->source = arena_strdup(path);
+	t->btf = b;
 	rc = 0;
 out:
 	if (rc) {
@@ -741,6 +767,78 @@ int tracepoint_load(const char *release, struct tp_table *t, char *err,
 		return -1;
 	}
 	return load_image(path, t, err, errlen);
+}
+
+/* BTF functions by name, built on the first tracepoint_func(). */
+struct func_id {
+	const char *name;
+	uint32_t id;
+};
+
+static int cmp_func_id(const void *a, const void *b)
+{
+	return strcmp(((const struct func_id *)a)->name,
+		      ((const struct func_id *)b)->name);
+}
+
+const struct tracepoint *tracepoint_func(const struct tp_table *t,
+					 const char *name)
+{
+	static const struct btf *indexed;
+	static struct func_id *funcs;
+	static size_t nfuncs;
+	const struct btf *b = t->btf;
+
+	if (!b)
+		return NULL;
+	if (indexed != b) {
+		funcs = arena_alloc(b->ntypes * sizeof(*funcs));
+		nfuncs = 0;
+		for (size_t id = 1; id < b->ntypes; id++)
+			if (btf_kind(b->types[id]) == BTF_KIND_FUNC)
+				funcs[nfuncs++] = (struct func_id){
+					btf_str(b, b->types[id]->name_off),
+					(uint32_t)id };
+		qsort(funcs, nfuncs, sizeof(*funcs), cmp_func_id);
+		indexed = b;
+	}
+	struct func_id key = { name, 0 }, *hit = bsearch(&key, funcs, nfuncs,
+							sizeof(*funcs),
+							cmp_func_id);
+
+	if (hit) {
+		const struct btf_type *f = b->types[hit->id], *proto;
+		const struct btf_param *ps;
+		struct tracepoint *tp;
+
+		proto = btf_type(b, f->type);
+		if (!proto || btf_kind(proto) != BTF_KIND_FUNC_PROTO)
+			return NULL;
+		ps = (const void *)(proto + 1);
+		tp = NEW(struct tracepoint);
+		tp->name = arena_strdup(name);
+		tp->system = "";
+		tp->func = true;
+		tp->btf = b;
+		tp->args = arena_alloc(sizeof(*tp->args) *
+				       (size_t)(btf_vlen(proto) + 1));
+		for (int i = 0; i < btf_vlen(proto) && i < 6; i++) {
+			struct tp_arg *a = &tp->args[i];
+
+			if (!ps[i].type || !btf_scalar(b, ps[i].type, &a->size,
+						       &a->is_signed))
+				break;	/* varargs, or a struct by value */
+			a->name = arena_strdup(btf_str(b, ps[i].name_off));
+			if (!*a->name)
+				a->name = arena_printf("arg%d", i + 1);
+			a->type = arena_strdup(btf_type_name(b, ps[i].type,
+							      0));
+			a->btf_id = ps[i].type;
+			tp->nargs++;
+		}
+		return tp;
+	}
+	return NULL;
 }
 
 size_t tracepoint_match(const struct tp_table *t, const char *pattern,
@@ -788,8 +886,9 @@ enum type tracepoint_target(const struct tracepoint *tp, struct node *n,
 		sb_puts(&sb, "({ stp_buf[0] = '\\0'; ");
 		for (int i = 0; i < tp->nargs; i++)
 			sb_printf(&sb, "stp_catf(stp_buf, \"%s%s=0x%%llx\", "
-				  "(unsigned long long)stp_tp_arg(c, %d)); ",
-				  i ? " " : "", tp->args[i].name, i);
+				  "(unsigned long long)%s); ",
+				  i ? " " : "", tp->args[i].name,
+				  arg_c(tp, i));
 		sb_puts(&sb, "stp_buf; })");
 		n->str = sb.buf;
 		return TY_STRING;
@@ -814,12 +913,21 @@ enum type tracepoint_target(const struct tracepoint *tp, struct node *n,
 			n->str = arena_printf("({ snprintf(stp_buf, "
 					      "MAXSTRINGLEN, \"0x%%llx\", "
 					      "(unsigned long long)"
-					      "stp_tp_arg(c, %d)); stp_buf; })",
-					      i);
+					      "%s); stp_buf; })", arg_c(tp, i));
 			return TY_STRING;
 		}
-		n->str = arena_printf("(int64_t)stp_tp_arg(c, %d)", i);
+		/* a tracepoint's callback narrowed it already */
+		n->str = arena_printf("(int64_t)%s%s", tp->func ?
+				      narrow_c(&tp->args[i]) : "",
+				      arg_c(tp, i));
 		return TY_LONG;
+	}
+	if (tp->func) {
+		*err = arena_printf("function %s has no parameter '%s' in the "
+				    "kernel's BTF%s%s", tp->name, name + 1,
+				    tp->nargs ? "; it has:" : "",
+				    tracepoint_list_vars(tp));
+		return TY_UNKNOWN;
 	}
 	*err = arena_printf("tracepoint %s%s%s has no argument '%s'%s%s",
 			    tp->system, *tp->system ? ":" : "", tp->name,

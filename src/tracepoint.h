@@ -25,6 +25,9 @@ struct tp_arg {
 
 struct tracepoint {
 	const char *name;	/* "sched_switch" */
+	bool func;		/* a kernel function at its entry, from BTF
+				 * (tracepoint_func): arguments in the
+				 * calling convention's registers */
 	const char *system;	/* "sched"; "" for a bare tracepoint */
 	int nargs;		/* entries in args */
 	struct tp_arg *args;	/* in call order */
@@ -36,6 +39,7 @@ struct tp_table {
 	const char *source;	/* file read, for messages */
 	struct tracepoint *tps;	/* sorted by name */
 	size_t n;		/* entries */
+	const void *btf;	/* the kernel's BTF, for tracepoint_func() */
 };
 
 /*
@@ -62,6 +66,17 @@ size_t tracepoint_match(const struct tp_table *t, const char *pattern,
  */
 enum type tracepoint_target(const struct tracepoint *tp, struct node *n,
 			    const char *loc, const char **err);
+
+/*
+ * The parameters of kernel function NAME from the BTF of t, as a
+ * tracepoint whose arguments are read from the registers at the
+ * function's entry (going beyond SystemTap: $param and $param->member
+ * without DWARF). Parameters after one that is not passed in a register
+ * of its own (a struct by value) are left out. NULL when BTF has no
+ * such function.
+ */
+const struct tracepoint *tracepoint_func(const struct tp_table *t,
+					 const char *name);
 
 /* " $prev:struct task_struct* $next:..." for stap -L. */
 const char *tracepoint_list_vars(const struct tracepoint *tp);

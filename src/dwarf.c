@@ -56,8 +56,11 @@
  * address moved by the KASLR delta (measured at run time from the
  * address of copy_from_kernel_nofault; in a module, the symbol that
  * holds it, looked up in the loaded module), DW_OP_deref becomes a
- * fault-safe read (runtime/stp_deref.h). What cannot be done right
- * (entry values, pieces, implicit pointers) is refused with a message.
+ * fault-safe read (runtime/stp_deref.h). A location in DW_OP_piece
+ * parts (a struct passed in two registers) is kept as its parts: a
+ * member is read from the part that holds it, a small scalar is put
+ * together from them. What cannot be done right (entry values,
+ * implicit pointers) is refused with a message.
  * Then ->member, [index] and the final read follow the types.
  */
 #include <dwarf.h>
@@ -1693,7 +1696,9 @@ static bool is_scalar(Dwarf_Die *t)
 
 /* ---- locations and C ---- */
 
-enum lkind { L_MEM, L_REG, L_VAL };
+enum lkind { L_MEM, L_REG, L_VAL, L_PIECES, L_NONE };
+
+struct cloc;
 
 /* Where a value is, as C. */
 struct cloc {
@@ -1701,6 +1706,11 @@ struct cloc {
 	const char *c;		/* L_MEM: address; L_VAL: value (u64) */
 	int reg;		/* L_REG: DWARF register number */
 	int bit_size, bit_off;	/* bitfield: bits, and offset from bit 0 */
+	/* L_PIECES: a value composed of parts (DW_OP_piece), in order;
+	 * a part of kind L_NONE was optimized out */
+	struct cloc *pieces;
+	int *piece_size;	/* bytes of each part */
+	int npieces;
 };
 
 /* Translation of one target expression. */
@@ -1989,6 +1999,41 @@ done:
 #undef PUSH
 }
 
+/*
+ * An expression of several DW_OP_piece parts (a struct in two
+ * registers, a value half in a register): each part translated alone.
+ */
+static bool translate_pieces(struct tr *t, const Dwarf_Op *ops, size_t n,
+			     Dwarf_Die *sub, struct cloc *out)
+{
+	struct cloc *parts = arena_alloc(8 * sizeof(*parts));
+	int *sizes = arena_alloc(8 * sizeof(*sizes));
+	int np = 0;
+	size_t start = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (ops[i].atom != DW_OP_piece)
+			continue;
+		if (np == 8)
+			return fail(t, arena_printf("%s is in too many pieces",
+						    t->what));
+		sizes[np] = (int)ops[i].number;
+		if (i == start)
+			parts[np] = (struct cloc){ .kind = L_NONE };
+		else if (!translate(t, ops + start, i - start, sub,
+				    &parts[np]))
+			return false;
+		np++;
+		start = i + 1;
+	}
+	if (start != n)
+		return fail(t, arena_printf("bad location expression for %s",
+					    t->what));
+	*out = (struct cloc){ .kind = L_PIECES, .pieces = parts,
+			      .piece_size = sizes, .npieces = np };
+	return true;
+}
+
 /* Evaluate a location attribute at the probe address. */
 static bool attr_loc(struct tr *t, Dwarf_Attribute *a, Dwarf_Die *sub,
 		     struct cloc *out, bool quiet)
@@ -1996,6 +2041,7 @@ static bool attr_loc(struct tr *t, Dwarf_Attribute *a, Dwarf_Die *sub,
 	Dwarf_Op *exprs[4];
 	size_t lens[4];
 	int n = dwarf_getlocation_addr(a, t->pt->addr, exprs, lens, 4);
+	int npieces = 0;
 
 	if (n <= 0 || lens[0] == 0) {
 		if (!quiet)
@@ -2003,7 +2049,87 @@ static bool attr_loc(struct tr *t, Dwarf_Attribute *a, Dwarf_Die *sub,
 				 "address (optimized out)", t->what));
 		return false;
 	}
+	for (size_t i = 0; i < lens[0]; i++)
+		npieces += exprs[0][i].atom == DW_OP_piece;
+	if (npieces > 1)
+		return translate_pieces(t, exprs[0], lens[0], sub, out);
 	return translate(t, exprs[0], lens[0], sub, out);
+}
+
+/* The value of a register or value location, as u64 C. */
+static const char *raw_value(struct cloc *l)
+{
+	return l->kind == L_REG ? arena_printf("(u64)%s", reg_c(l->reg)) :
+	       l->c;
+}
+
+/*
+ * The location of bytes [off, off + size) of a value in pieces: inside
+ * one part (memory: its address plus the distance; register or value:
+ * shifted down), so members of a struct in two registers can be read.
+ */
+static bool piece_at(struct tr *t, struct cloc *l, int64_t off,
+		     int64_t size)
+{
+	int64_t at = 0;
+
+	for (int i = 0; i < l->npieces; i++) {
+		struct cloc *p = &l->pieces[i];
+		int64_t ps = l->piece_size[i];
+
+		if (off < at || off + size > at + ps) {
+			at += ps;
+			continue;
+		}
+		if (p->kind == L_NONE)
+			return fail(t, arena_printf("%s is not available at "
+				    "this address (optimized out)", t->what));
+		if (p->kind == L_MEM)
+			*l = (struct cloc){ .kind = L_MEM, .c = arena_printf(
+				"(%s + %lld)", p->c, (long long)(off - at)) };
+		else if (p->kind == L_REG || p->kind == L_VAL)
+			*l = (struct cloc){ .kind = L_VAL, .c = arena_printf(
+				"(%s >> %lld)", raw_value(p),
+				(long long)((off - at) * 8)) };
+		else
+			break;
+		return true;
+	}
+	return fail(t, arena_printf("%s spans pieces of its location, which "
+				    "is not supported", t->what));
+}
+
+/* A scalar of up to 8 bytes in pieces, put together as u64 C. */
+static const char *pieces_value(struct tr *t, struct cloc *l, int64_t size)
+{
+	struct strbuf sb = { 0 };
+	int64_t at = 0;
+
+	sb_puts(&sb, "(0");
+	for (int i = 0; i < l->npieces && at < size; i++) {
+		struct cloc *p = &l->pieces[i];
+		int ps = l->piece_size[i];
+		const char *v;
+
+		if (p->kind == L_NONE) {
+			fail(t, arena_printf("%s is partly optimized out at "
+					     "this address", t->what));
+			return "0";
+		}
+		if (p->kind == L_MEM)
+			v = arena_printf("stp_deref(c, %s, %d, %s)", p->c,
+					 ps >= 8 ? 8 : ps, t->loc);
+		else if (p->kind == L_REG || p->kind == L_VAL)
+			v = raw_value(p);
+		else
+			return fail(t, "nested pieces"), "0";
+		sb_printf(&sb, " | (((u64)(%s) & 0x%llxULL) << %lld)", v,
+			  ps >= 8 ? ~0ULL : (1ULL << (ps * 8)) - 1,
+			  (long long)(at * 8));
+		at += ps;
+	}
+	sb_puts(&sb, ")");
+	return sb.buf;
 }
 
 static bool frame_base(struct tr *t, Dwarf_Die *sub, const char **out)
@@ -2045,6 +2171,8 @@ static const char *fetch(struct tr *t, struct cloc *l, Dwarf_Die *ty)
 		raw = arena_printf("(u64)%s", reg_c(l->reg));
 	else if (l->kind == L_VAL)
 		raw = l->c;
+	else if (l->kind == L_PIECES)
+		raw = pieces_value(t, l, size);
 	else
 		raw = arena_printf("stp_deref(c, %s, %d, %s)", l->c,
 				   (int)size, t->loc);
@@ -2183,6 +2311,24 @@ static bool member(struct tr *t, struct cloc *l, Dwarf_Die *ty,
 	Dwarf_Attribute a;
 	Dwarf_Word bits = 0, boff = 0;
 
+	if (l->kind == L_PIECES) {
+		Dwarf_Die mt;
+		int64_t msize = die_type(&m, &mt, true) ? type_size(&mt) : -1;
+
+		if (msize <= 0 || !piece_at(t, l, off, msize))
+			return msize > 0 ? false : fail(t, arena_printf(
+				"%s->%s has no size", t->what, name));
+		if (l->kind == L_VAL && !dwarf_formudata(dwarf_attr(&m,
+				DW_AT_bit_size, &a), &bits) && bits)
+			return fail(t, arena_printf("%s is in registers; its "
+				    "bitfields cannot be read", t->what));
+		off = 0;
+		if (l->kind == L_VAL) {
+			t->what = arena_printf("%s->%s", t->what, name);
+			*ty = mt;
+			return true;
+		}
+	}
 	if (l->kind != L_MEM) {
 		bool bitf = !dwarf_formudata(dwarf_attr(&m, DW_AT_bit_size,
 							&a), &bits) && bits;
@@ -2474,7 +2620,8 @@ static void pretty(struct tr *t, struct strbuf *code, struct cloc *l,
 	}
 	/* a struct or union of up to 8 bytes may be in a register */
 	bool in_reg = l->kind != L_MEM && (tag == DW_TAG_array_type ||
-					   type_size(ty) > 8);
+					   (type_size(ty) > 8 &&
+					    l->kind != L_PIECES));
 
 	if ((tag != DW_TAG_structure_type && tag != DW_TAG_union_type &&
 	     tag != DW_TAG_array_type) || depth <= 0 || in_reg) {

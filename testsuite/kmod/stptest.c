@@ -117,6 +117,17 @@ STPTEST_FN long stptest_set(struct stptest_outer *o, long v)
 	return o->id + v;
 }
 
+/* 16 bytes by value: passed in two registers, described in pieces */
+struct stptest_pair {
+	long a;
+	long b;
+};
+
+STPTEST_FN long stptest_pair(struct stptest_pair p)
+{
+	return p.a - p.b;
+}
+
 static noinline void stptest_round(void)
 {
 	static int arr[5] = { 10, 20, 30, 40, 50 };
@@ -132,6 +143,7 @@ static noinline void stptest_round(void)
 		.label = "outer",
 	};
 	union stptest_u v = { .i = 100 };
+	struct stptest_pair pair = { .a = 1000, .b = -7 };
 	long r = 0;
 
 	stptest_rounds++;
@@ -143,6 +155,7 @@ static noinline void stptest_round(void)
 	r += stptest_union(&o.u, v);
 	r += stptest_enum(STPTEST_BLUE);
 	r += stptest_loop(3);
+	r += stptest_pair(pair);
 	stptest_last = stptest_set(&o, 1);
 	stptest_last_id = o.id;
 	stptest_sum = r;

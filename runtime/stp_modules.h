@@ -210,9 +210,16 @@ static struct notifier_block stp_module_nb = {
 	.notifier_call = stp_module_notify,
 };
 
-/* From stp_register_probes(): the module probes, now and later. */
+/*
+ * From stp_register_probes(): the module probes, now and later. Only
+ * scripts with module probes or module globals (STP_MODULES, defined by
+ * the generated code) pay for the kprobe and the notifier.
+ */
 static void stp_modules_arm(void)
 {
+#ifndef STP_MODULES
+	return;
+#endif
 	stp_find_lookup_name();
 	mutex_lock(&stp_mod_mutex);
 	stp_mod_live = true;

@@ -147,6 +147,7 @@ struct dwarf_session {
 	char kernel_err[512];	/* why it is missing */
 	const char *cache_dir;	/* where function indexes go, or NULL */
 	const char *index_note;	/* what the index did, for stap -v */
+	bool module_addrs;	/* a target reads a module's global */
 };
 
 struct dwarf_point {
@@ -1358,6 +1359,11 @@ static bool index_may_match(const struct cu_names *cu, const char *pattern)
 	return false;
 }
 
+bool dwarf_uses_module_addrs(const struct dwarf_session *ds)
+{
+	return ds && ds->module_addrs;
+}
+
 const char *dwarf_index_note(const struct dwarf_session *ds)
 {
 	return ds ? ds->index_note : NULL;
@@ -1780,6 +1786,7 @@ static bool module_addr(struct tr *t, uint64_t addr, const char **out)
 			    "stp_module_addr(c, &stp_ms_, \"%s:%s\", "
 			    "0x%llxUL, %s); })", t->f->kname, s->name,
 			    (unsigned long long)(addr - s->addr), t->loc);
+	t->ds->module_addrs = true;
 	return true;
 }
 

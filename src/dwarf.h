@@ -70,6 +70,9 @@ struct dwarf_session *dwarf_new(const char *release,
  */
 void dwarf_set_cache(struct dwarf_session *ds, const char *dir);
 
+/* Did a target expression read a module's global (stp_modules.h)? */
+bool dwarf_uses_module_addrs(const struct dwarf_session *ds);
+
 /* What the index did in this run ("built ...", "...: N CUs"), or NULL. */
 const char *dwarf_index_note(const struct dwarf_session *ds);
 

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "ere.h"
+#include "dwarf.h"
 #include "gen.h"
 #include "tracepoint.h"
 
@@ -1425,6 +1426,15 @@ static void gen_regexes(struct gen *g, const struct program *prog)
 		gen_regex(g, prog->regexes[i], i);
 }
 
+/* Probes in modules ("m:f") or reads of module globals? */
+static bool uses_modules(const struct program *prog)
+{
+	for (const struct rprobe *rp = prog->rprobes; rp; rp = rp->next)
+		if (rp->symbol && strchr(rp->symbol, ':'))
+			return true;
+	return dwarf_uses_module_addrs(prog->dw);
+}
+
 void gen_module(const struct session *ss, const struct program *prog,
 		struct strbuf *out)
 {
@@ -1437,6 +1447,8 @@ void gen_module(const struct session *ss, const struct program *prog,
 	     ss->script_file ? ss->script_file : "<input>");
 	emit(&g, " * for kernel %s. Do not edit: edit the script.", ss->release);
 	emit(&g, " */");
+	if (uses_modules(prog))
+		emit(&g, "#define STP_MODULES 1	/* module probes: stp_modules.h */");
 	emit(&g, "#include \"stp_runtime.h\"");
 	emit(&g, "#include \"stp_deref.h\"");
 	if (needs_maps(s))

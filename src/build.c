@@ -266,8 +266,8 @@ int build_clean_cache(const char *cache, int verbose)
 	if (!d && errno == ENOENT)
 		return 0;	/* nothing cached yet */
 	if (!d) {
-		diag_error(NULL, "cannot read the cache directory %s: %s", cache,
-			   strerror(errno));
+		diag_error(NULL, "cannot read the cache directory %s: %s",
+			   cache, strerror(errno));
 		return -1;
 	}
 	while ((e = readdir(d))) {
@@ -281,8 +281,9 @@ int build_clean_cache(const char *cache, int verbose)
 		while ((f = readdir(s))) {
 			const char *fn = f->d_name;
 			size_t len = strlen(fn);
-			bool ours = dwarf ? len > 4 && !strcmp(fn + len - 4, ".idx") :
-				    is_cache_key(fn) || !strncmp(fn, "recipe-", 7);
+			bool ours = dwarf ?
+				len > 4 && !strcmp(fn + len - 4, ".idx") :
+				is_cache_key(fn) || !strncmp(fn, "recipe-", 7);
 
 			if (ours && remove_entry(arena_printf("%s/%s", sub, fn),
 						 &n))
@@ -404,18 +405,22 @@ static int kbuild(const struct session *ss, const char *kdir, const char *dir)
  * files; they become the release's recipe, and later builds replay them
  * with sh -c in the build tree, as make would, with two changes to the
  * two compiles (NAME.c and modpost's NAME.mod.c):
- *  - kbuild's -include files and the source's first #include
- *    (stp_runtime.h, linux/module.h) come from a header compiled once
- *    per recipe into a GCC precompiled header. The source includes its
- *    first header again, which its include guard makes a no-op.
+ *  - kbuild's -include files and the kernel headers (runtime/
+ *    stp_kernel.h for NAME.c, the first #include for NAME.mod.c) come
+ *    from a header compiled once per recipe into a GCC precompiled
+ *    header. The sources include those again, no-ops behind their
+ *    include guards.
  *  - KBUILD_MODNAME and friends come from a small header included after
  *    that one, not from -D: GCC refuses a precompiled header when a
  *    macro it mentions is defined differently, and the name changes
- *    with every module.
+ *    with every module. The script's -D options are a placeholder in
+ *    the recipe and stay out of the precompiled header.
  * The rest (objtool, modpost with the kernel's Module.symvers, ld -r
  * with the kernel's module.lds) runs unchanged, so the module is the one
- * kbuild would make. Anything unexpected while capturing means no
- * recipe; any failure while replaying falls back to kbuild.
+ * kbuild would make, up to the order of some instructions (GCC breaks
+ * scheduling ties differently with a precompiled header) and the .BTF
+ * kbuild adds with pahole on 6.12. Anything unexpected while capturing
+ * means no recipe; any failure while replaying falls back to kbuild.
  * STAP_KBUILD=1 always uses kbuild.
  */
 #define MAXSTEPS 8
@@ -611,7 +616,8 @@ static int split_compile(const struct session *ss, struct step *st,
 				   p + strlen(d));
 	}
 	const char *semi = strchr(cmd, ';');
-	char *cc = arena_strndup(cmd, semi ? (size_t)(semi - cmd) : strlen(cmd));
+	size_t cclen = semi ? (size_t)(semi - cmd) : strlen(cmd);
+	char *cc = arena_strndup(cmd, cclen);
 	struct strbuf out = { 0 }, pch = { 0 };
 	bool have_obj = false, have_src = false;
 	char *save;
@@ -888,8 +894,9 @@ static const char *step_header(const struct session *ss,
 		return NULL;
 	if (is_file(gch) || is_file(no))
 		return hdr;
-	struct subst x = { .rdir = r->dir, .hdr = hdr,
-			   .gch = arena_printf("%s.%d.tmp", gch, (int)getpid()) };
+	struct subst x = { .rdir = r->dir, .hdr = hdr };
+
+	x.gch = arena_printf("%s.%d.tmp", gch, (int)getpid());
 
 	if (run_sh(r, kdir, expand(st->pch, &x), log) == 0 &&
 	    rename(x.gch, gch) == 0) {
@@ -1121,9 +1128,9 @@ static void clean_build_dir(const char *dir, const char *name)
 	while ((e = readdir(d))) {
 		const char *n = e->d_name;
 
-		if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, "Kbuild") ||
-		    !strcmp(n, arena_printf("%s.c", name)) ||
-		    !strcmp(n, "fast.log"))
+		if (!strcmp(n, ".") || !strcmp(n, "..") ||
+		    !strcmp(n, "Kbuild") || !strcmp(n, "fast.log") ||
+		    !strcmp(n, arena_printf("%s.c", name)))
 			continue;
 		unlink(arena_printf("%s/%s", dir, n));
 	}

@@ -2453,13 +2453,17 @@ void sema_print(FILE *out, const struct program *prog)
 {
 	const struct script *s = prog->script;
 
-	if (s->globals)
-		fprintf(out, "# globals\n");
-	for (struct symbol *g = s->globals; g; g = g->next)
-		if (!g->unused)
-			fprintf(out, "%s:%s\n", g->name, type_name(g->ty));
 	bool any = false;
 
+	for (struct symbol *g = s->globals; g; g = g->next) {
+		if (g->unused)
+			continue;
+		if (!any)
+			fprintf(out, "# globals\n");
+		any = true;
+		fprintf(out, "%s:%s\n", g->name, type_name(g->ty));
+	}
+	any = false;
 	for (struct function *fn = s->funcs; fn; fn = fn->next) {
 		if (!fn->used)
 			continue;

@@ -29,11 +29,12 @@ grep -Eq '^myread2 n:long f:string m:long \$file:struct file\* \$buf:char\* \$co
 	"$out" || { show stdout "$out"; fail "-L myread2"; }
 
 # The tapset's syscall.openat: every variable, argstr included (-L does
-# not elide), and nothing of the kprobe it is made of.
+# not elide), under the alias's name; then the place's $variables, if
+# any (the kprobe's parameters, from BTF).
 "$STAP" -r "$KREL" -L 'syscall.openat' >"$out" 2>"$err" ||
 	{ show stderr "$err"; fail "-L syscall.openat exited $?"; }
 [ "$(wc -l <"$out")" = 1 ] || { show stdout "$out"; fail "not one line"; }
-expect_lines "$out" '^syscall\.openat name:string( [a-z_]+:(long|string))+ argstr:string$' \
+expect_lines "$out" '^syscall\.openat name:string( [a-z_]+:(long|string))+ argstr:string( \$.*)?$' \
 	' dfd:long ' ' filename:string ' ' flags:long ' ' mode:long ' ||
 	{ show stdout "$out"; fail "-L syscall.openat"; }
 "$STAP" -r "$KREL" -L 'syscall.openat.return' >"$out" 2>"$err" ||

@@ -82,11 +82,21 @@ struct cpubuf {
 };
 
 /* Where channel 1 goes: stdout, a file, or numbered files (-S). */
+/*
+ * An output. Records are gathered in buf and written once a round (or
+ * when buf is full, or before a stderr record, which keeps the order
+ * the two had): a write(2) per record made staprun, not the module, the
+ * bottleneck of a script that prints many short lines.
+ */
+#define OUT_BUFSIZE (1 << 16)
+
 struct outfile {
 	int fd;			/* current file */
 	char base[PATH_MAX];	/* -o name (bulk: with _CPU), "" for stdout */
 	int fnum;		/* -S: number of the current file */
-	off_t size;		/* bytes in the current file */
+	off_t size;		/* bytes in the current file, buffered included */
+	char *buf;		/* OUT_BUFSIZE bytes, malloc'd on first use */
+	size_t blen;		/* bytes in buf not yet written */
 };
 
 static const char *progname = "staprun";
@@ -426,26 +436,66 @@ static int out_switch(struct outfile *o)
 	return out_open(o);
 }
 
+static void out_failed(void)
+{
+	if (!write_failed)
+		err("cannot write the output: %s", strerror(errno));
+	write_failed = true;
+}
+
+/* Write out what o has buffered. */
+static int out_flush(struct outfile *o)
+{
+	size_t n = o->blen;
+
+	o->blen = 0;
+	if (!n || write_failed)
+		return write_failed ? -1 : 0;
+	if (write_all(o->fd, o->buf, n) < 0) {
+		out_failed();
+		return -1;
+	}
+	return 0;
+}
+
+static void out_flush_all(void)
+{
+	for (int i = 0; i < (bulk ? ncpus : 1); i++)
+		out_flush(&outs[i]);
+}
+
 /* Append to output o, switching files first when -S says so. */
 static void out_write(struct outfile *o, const char *buf, size_t len)
 {
 	if (write_failed)
 		return;
-	if (size_limit && o->size && o->size + (off_t)len > size_limit &&
-	    out_switch(o) < 0)
+	if (size_limit && o->size && o->size + (off_t)len > size_limit) {
+		if (out_flush(o) < 0)
+			return;
+		if (out_switch(o) < 0)
+			goto fail;
+	}
+	if (!o->buf && !(o->buf = malloc(OUT_BUFSIZE)))
 		goto fail;
-	if (write_all(o->fd, buf, len) < 0)
-		goto fail;
+	if (o->blen + len > OUT_BUFSIZE && out_flush(o) < 0)
+		return;
+	if (len >= OUT_BUFSIZE) {
+		if (write_all(o->fd, buf, len) < 0)
+			goto fail;
+	} else {
+		memcpy(o->buf + o->blen, buf, len);
+		o->blen += len;
+	}
 	o->size += len;
 	return;
 fail:
-	err("cannot write the output: %s", strerror(errno));
-	write_failed = true;
+	out_failed();
 }
 
 static void out_close_all(int n)
 {
 	for (int i = 0; i < n; i++) {
+		out_flush(&outs[i]);
 		if (outs[i].fd > STDERR_FILENO && close(outs[i].fd) < 0 &&
 		    !write_failed) {
 			err("cannot write the output: %s", strerror(errno));
@@ -637,8 +687,10 @@ static void write_records(uint64_t limit)
 		}
 		if (!best || best->seq > limit)
 			break;
-		if (best->chan == 2)
+		if (best->chan == 2) {
+			out_flush_all();	/* what came before goes first */
 			write_stderr((const char *)(best + 1), best->len);
+		}
 		else if (bulk)
 			out_write(&outs[bi], (const char *)best,
 				  rec_size(best));
@@ -647,6 +699,7 @@ static void write_records(uint64_t limit)
 				  best->len);
 		off[bi] += rec_size(best);
 	}
+	out_flush_all();
 	for (i = 0; i < ncpus; i++) {
 		struct cpubuf *b = &cpus[i];
 

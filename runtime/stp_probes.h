@@ -180,6 +180,23 @@ static __always_inline void stp_unlock_globals(void)
 }
 
 /*
+ * A per-CPU counter (see find_counters in src/gen.c): add the CPU slots
+ * into the global and zero them. Begin, end and error probes do this,
+ * with the globals lock held, when no other probe runs.
+ */
+static __maybe_unused void stp_counter_fold(long *g, long __percpu *pcpu)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		long *p = per_cpu_ptr(pcpu, cpu);
+
+		*g += *p;
+		*p = 0;
+	}
+}
+
+/*
  * Claim this CPU's context for probe p if the session is in state.
  * Preemption must be off. NULL means: do not run the handler.
  *

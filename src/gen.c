@@ -44,6 +44,9 @@ struct gen {
 	struct probe *probe;	/* probe being generated, or NULL */
 	bool at_entry;		/* generating the @entry saver */
 	bool re_groups;		/* =~ records groups: matched() is used */
+	struct symbol **counters;	/* per-CPU counters (see find_counters) */
+	int ncounters;
+	bool session_probe;	/* probe is begin/end/error only */
 };
 
 static void __attribute__((format(printf, 2, 3)))
@@ -706,6 +709,30 @@ static const char *root(struct gen *g, struct node *n)
 }
 
 static void stmt(struct gen *g, struct node *n);
+static struct symbol *counter_add(const struct node *n);
+static bool is_counter(const struct gen *g, const struct symbol *sym);
+static bool needs_lock(const struct gen *g, const struct node *n);
+
+/* n++, n += e ... on a per-CPU counter: add to this CPU's slot. */
+static void counter_stmt(struct gen *g, struct node *n)
+{
+	const struct node *e = n->lhs;
+	const char *name = e->lhs->sym->name;
+
+	if (e->kind == N_INCDEC) {
+		emit(g, "this_cpu_%s(*g_%s_pcpu);",
+		     e->op[0] == '-' ? "dec" : "inc", name);
+		return;
+	}
+	emit(g, "{");
+	emit(g, "\tlong v = %s;", root(g, e->rhs));
+	blank(g);
+	emit(g, "\tif (!c->error)");
+	emit(g, "\t\tthis_cpu_%s(*g_%s_pcpu, v);",
+	     e->op[0] == '-' ? "sub" : "add", name);
+	emit(g, "}");
+	emit(g, "STP_CHECK(%s);", g->err_label);
+}
 
 static void stmt_prologue(struct gen *g, struct node *n)
 {
@@ -837,6 +864,11 @@ static void stmt(struct gen *g, struct node *n)
 	stmt_prologue(g, n);
 	switch (n->kind) {
 	case N_EXPR:
+		if (!g->session_probe && counter_add(n) &&
+		    is_counter(g, counter_add(n))) {
+			counter_stmt(g, n);
+			break;
+		}
 		emit(g, "(void)%s;", root(g, n->lhs));
 		emit(g, "STP_CHECK(%s);", g->err_label);
 		break;
@@ -1055,12 +1087,19 @@ static void gen_probe(struct gen *g, struct probe *pr, struct strbuf *structs,
 	emit(&sub, "struct %s_locals *l __maybe_unused = "
 	     "&STP_FRAMES(c)->p.%s;", name, name);
 	blank(&sub);
-	/* one lock guards all globals, taken only by probes touching them */
-	locking = pr->uses_globals;
+	/* one lock guards all globals, taken only by probes touching them
+	 * other than by adding to per-CPU counters */
+	locking = pr->uses_globals &&
+		  (g->session_probe || needs_lock(g, pr->cond) ||
+		   needs_lock(g, pr->body));
 	if (locking) {
 		emit(&sub, "if (!stp_lock_globals(c))");
 		emit(&sub, "\treturn;");
 	}
+	if (locking && g->session_probe)
+		for (int i = 0; i < g->ncounters; i++)
+			emit(&sub, "stp_counter_fold(&g_%s, g_%s_pcpu);",
+			     g->counters[i]->name, g->counters[i]->name);
 	init_locals(&sub, pr->locals);
 	/* matched() sees only this hit's matches */
 	if (g->prog->nregexes)
@@ -1087,6 +1126,194 @@ static void gen_probe(struct gen *g, struct probe *pr, struct strbuf *structs,
 	sg.depth = 0;
 	emit_locals_struct(&sg, arena_printf("%s_locals", name), NULL,
 			   pr->locals, sub.maxtemps);
+}
+
+/*
+ * Per-CPU counters. A scalar long global that every probe other than
+ * begin, end and error only adds to, in a statement of its own (n++,
+ * n--, n += e, n -= e, e not reading n), and that no function touches,
+ * is kept per CPU as well: those statements add to the running CPU's
+ * slot (this_cpu_add: one instruction on x86, safe against a nested
+ * hit) with no globals lock. Begin, end and error probes run when no
+ * other probe can (before the probes are armed, after they are
+ * disarmed): they fold the slots into the global first, then use it as
+ * any other. A probe whose only globals are such adds takes no lock, so
+ * the common "count in a probe, print at the end" costs a hit little
+ * more than a bare kprobe. Embedded C in the script (guru mode) may
+ * touch globals behind our back: then there are no counters.
+ */
+struct counter_scan {
+	struct symbol **cand;	/* scalar long globals */
+	bool *added, *other;	/* added to / used otherwise, by index */
+	int n;
+};
+
+static int counter_index(const struct counter_scan *cs,
+			 const struct symbol *sym)
+{
+	for (int i = 0; i < cs->n; i++)
+		if (cs->cand[i] == sym)
+			return i;
+	return -1;
+}
+
+/* Does n, or any node under it, use sym? */
+static bool node_uses(const struct node *n, const struct symbol *sym)
+{
+	for (; n; n = n->next) {
+		if (n->sym == sym)
+			return true;
+		if (node_uses(n->lhs, sym) || node_uses(n->rhs, sym) ||
+		    node_uses(n->cond, sym) || node_uses(n->then, sym) ||
+		    node_uses(n->els, sym) || node_uses(n->init, sym) ||
+		    node_uses(n->inc, sym) || node_uses(n->body, sym) ||
+		    node_uses(n->args, sym))
+			return true;
+	}
+	return false;
+}
+
+/* The scalar long global statement n adds to (n++, n += e ...), or NULL. */
+static struct symbol *counter_add(const struct node *n)
+{
+	const struct node *e = n->kind == N_EXPR ? n->lhs : NULL;
+	struct symbol *sym;
+
+	if (!e || (e->kind != N_INCDEC && (e->kind != N_ASSIGN ||
+	    (strcmp(e->op, "+=") && strcmp(e->op, "-=")))))
+		return NULL;
+	if (e->lhs->kind != N_VAR || !(sym = e->lhs->sym) || !sym->global ||
+	    sym->is_array || sym->ty != TY_LONG)
+		return NULL;
+	if (e->kind == N_ASSIGN && node_uses(e->rhs, sym))
+		return NULL;
+	return sym;
+}
+
+/* Note how the code under n uses the candidates; adds: n++ and n += e
+ * count as adds (in a probe body), else as any other use. */
+static void scan_counters(struct counter_scan *cs, const struct node *n,
+			  bool adds)
+{
+	for (; n; n = n->next) {
+		struct symbol *sym = adds ? counter_add(n) : NULL;
+		int i;
+
+		if (sym && (i = counter_index(cs, sym)) >= 0) {
+			cs->added[i] = true;
+			if (n->lhs->kind == N_ASSIGN)
+				scan_counters(cs, n->lhs->rhs, adds);
+			continue;
+		}
+		if (n->sym && (i = counter_index(cs, n->sym)) >= 0)
+			cs->other[i] = true;
+		scan_counters(cs, n->lhs, adds);
+		scan_counters(cs, n->rhs, adds);
+		scan_counters(cs, n->cond, adds);
+		scan_counters(cs, n->then, adds);
+		scan_counters(cs, n->els, adds);
+		scan_counters(cs, n->init, adds);
+		scan_counters(cs, n->inc, adds);
+		scan_counters(cs, n->body, adds);
+		scan_counters(cs, n->args, adds);
+	}
+}
+
+/* Is every point of probe pr (from rp on: they are consecutive) begin,
+ * end or error? */
+static bool is_session_probe(const struct rprobe *rp)
+{
+	const struct probe *pr = rp->probe;
+
+	for (; rp && rp->probe == pr; rp = rp->next)
+		if (rp->kind != RP_BEGIN && rp->kind != RP_END &&
+		    rp->kind != RP_ERROR)
+			return false;
+	return true;
+}
+
+static void find_counters(struct gen *g, const struct script *s)
+{
+	struct counter_scan cs = { 0 };
+	const struct probe *last = NULL;
+	int n = 0;
+
+	for (struct embed *e = s->embeds; e; e = e->next)
+		if (!e->from_tapset)
+			return;
+	for (struct function *fn = s->funcs; fn; fn = fn->next)
+		if (fn->used && fn->embedded && !fn->from_tapset)
+			return;
+	for (struct symbol *gl = s->globals; gl; gl = gl->next)
+		n++;
+	cs.cand = arena_alloc(n * sizeof(*cs.cand) + 1);
+	cs.added = arena_alloc(n * sizeof(bool) + 1);
+	cs.other = arena_alloc(n * sizeof(bool) + 1);
+	for (struct symbol *gl = s->globals; gl; gl = gl->next)
+		if (!gl->is_array && gl->ty == TY_LONG &&
+		    !(gl->unused && !g->ss->unoptimized))
+			cs.cand[cs.n++] = gl;
+	if (!cs.n)
+		return;
+	for (struct function *fn = s->funcs; fn; fn = fn->next)
+		if (fn->used && fn->body)
+			scan_counters(&cs, fn->body, false);
+	for (struct rprobe *rp = g->prog->rprobes; rp; rp = rp->next) {
+		if (rp->probe == last)
+			continue;
+		last = rp->probe;
+		scan_counters(&cs, rp->probe->cond, false);
+		for (int i = 0; i < rp->probe->nentry; i++)	/* @entry() */
+			scan_counters(&cs, rp->probe->entry[i], false);
+		if (!is_session_probe(rp))	/* there any use will do */
+			scan_counters(&cs, rp->probe->body, true);
+	}
+	g->counters = arena_alloc(cs.n * sizeof(*g->counters));
+	for (int i = 0; i < cs.n; i++)
+		if (cs.added[i] && !cs.other[i])
+			g->counters[g->ncounters++] = cs.cand[i];
+}
+
+static bool is_counter(const struct gen *g, const struct symbol *sym)
+{
+	for (int i = 0; i < g->ncounters; i++)
+		if (g->counters[i] == sym)
+			return true;
+	return false;
+}
+
+/*
+ * Does the code under n need the globals lock, counter adds aside?
+ * As sema decides uses_globals: any global but the left side of a
+ * scalar aggregate's <<<, or a call of a function that touches one.
+ */
+static bool needs_lock(const struct gen *g, const struct node *n)
+{
+	for (; n; n = n->next) {
+		struct symbol *sym = counter_add(n);
+
+		if (sym && is_counter(g, sym)) {
+			if (n->lhs->kind == N_ASSIGN && needs_lock(g, n->lhs->rhs))
+				return true;
+			continue;
+		}
+		if (n->kind == N_AGG && n->lhs->kind == N_VAR && n->lhs->sym &&
+		    n->lhs->sym->global && !n->lhs->sym->is_array) {
+			if (needs_lock(g, n->rhs))
+				return true;
+			continue;
+		}
+		if ((n->sym && n->sym->global) ||
+		    (n->kind == N_CALL && n->fn && n->fn->uses_globals))
+			return true;
+		if (needs_lock(g, n->lhs) || needs_lock(g, n->rhs) ||
+		    needs_lock(g, n->cond) || needs_lock(g, n->then) ||
+		    needs_lock(g, n->els) || needs_lock(g, n->init) ||
+		    needs_lock(g, n->inc) || needs_lock(g, n->body) ||
+		    needs_lock(g, n->args))
+			return true;
+	}
+	return false;
 }
 
 /*
@@ -1278,6 +1505,8 @@ static void gen_global_storage(struct gen *g, const struct script *s)
 			emit(g, "stp_map_free(g_%s);", gl->name);
 		else if (gl->ty == TY_STATS)
 			emit(g, "stp_pstat_free(g_%s);", gl->name);
+		else if (is_counter(g, gl))
+			emit(g, "free_percpu(g_%s_pcpu);", gl->name);
 	}
 	g->depth--;
 	emit(g, "}");
@@ -1285,6 +1514,11 @@ static void gen_global_storage(struct gen *g, const struct script *s)
 	emit(g, "static int stp_globals_alloc(void)");
 	emit(g, "{");
 	g->depth++;
+	for (int i = 0; i < g->ncounters; i++) {
+		emit(g, "g_%s_pcpu = alloc_percpu(long);", g->counters[i]->name);
+		emit(g, "if (!g_%s_pcpu)", g->counters[i]->name);
+		emit(g, "\tgoto err_free;");
+	}
 	for (struct symbol *gl = s->globals; gl; gl = gl->next) {
 		if (!gl->is_array && gl->ty != TY_STATS)
 			continue;
@@ -1484,10 +1718,12 @@ void gen_module(const struct session *ss, const struct program *prog,
 	}
 	struct probe *last = NULL;
 
+	find_counters(&g, s);
 	for (struct rprobe *rp = prog->rprobes; rp; rp = rp->next) {
 		if (rp->probe == last)
 			continue;
 		last = rp->probe;
+		g.session_probe = is_session_probe(rp);
 		gen_probe(&g, rp->probe, &structs, &code);
 	}
 
@@ -1539,6 +1775,9 @@ void gen_module(const struct session *ss, const struct program *prog,
 			emit(&g, "static long g_%s __maybe_unused%s;", gl->name,
 			     gl->init ? arena_printf(" = %lldL",
 				(long long)gl->init->num) : "");
+		if (is_counter(&g, gl))
+			emit(&g, "static long __percpu *g_%s_pcpu;	"
+			     "/* probes add here */", gl->name);
 		/* settable at load time: staprun MODULE.ko name=value, stap -G */
 		if (!gl->is_array && gl->ty == TY_STRING)
 			emit(&g, "module_param_string(%s, g_%s, MAXSTRINGLEN, 0);",

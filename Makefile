@@ -62,7 +62,7 @@ demo: deps
 	$(MAKE) all
 	./stap --vm -c '/bin/cat /proc/1/maps > /dev/null' examples/seed-backtrace.stp
 
-# Benchmark against Debian's SystemTap 4.8 (doc/bench.md): prints one table
+# Benchmark against Debian's SystemTap 4.8 (doc/performance.md): prints one table
 # per measure, writes testsuite/bench/results.json (or BENCH_OUT).  Not a test.
 bench: deps
 	$(MAKE) all

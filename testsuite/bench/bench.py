@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """bench.py - our stap against Debian's SystemTap 4.8, side by side.
 
-Run by `make bench` (after scripts/bench-deps.sh); see doc/bench.md.
+Run by `make bench` (after scripts/bench-deps.sh); see doc/performance.md.
 
-    testsuite/bench/bench.py [-o FILE.json] [-n REPS] [-r REL] [-m 1,2,3,5]
+    testsuite/bench/bench.py [-o FILE.json] [-n REPS] [-r REL] [-m 1,2,3,4,5]
 
 Every figure is measured in this one invocation on this machine, ours and
 the reference interleaved, so that the ratios hold even where the absolute
@@ -16,7 +16,11 @@ times are noise (a shared machine, a TCG guest):
      kernel allocates for it (/sys/module/NAME/coresize) in the guest.
   3. probe cost in one QEMU TCG guest boot: a getppid() loop with no probe,
      with a bare hand-written kprobe (bare/bench_bare.c), with our module
-     and with SystemTap's counting the same hits; also for a kretprobe.
+     and with SystemTap's counting the same hits; also for a kretprobe,
+     and for a probe printing a line per hit (bare: formats it, drops it).
+  4. output, in the same boot: lines per second from a probe printing 50
+     lines per getppid() call through each tool's transport to staprun -o,
+     and the lines lost, with the default relay buffer and a big one.
   5. wildcard resolution: -p2 of probe kernel.function("*") {}, first and
      second run, with peak memory.
 
@@ -56,11 +60,26 @@ BUILD_SCRIPTS = [
     ("vfs_read", "vfs_read.stp", "a global counter on vfs_read"),
     ("syscalls20", "syscalls20.stp", "20 syscall.* probes"),
 ]
-# Measure 3: (name, script, bare module arguments).
+# Measure 3: (name, script, bare module arguments, hits are the lines
+# printed rather than a count printed at the end).
 COST_SCRIPTS = [
-    ("kprobe", "cost_kprobe.stp", ""),
-    ("kretprobe", "cost_kretprobe.stp", "kretprobe=1"),
+    ("kprobe", "cost_kprobe.stp", "", False),
+    ("kretprobe", "cost_kretprobe.stp", "kretprobe=1", False),
+    ("printf", "cost_printf.stp", "format=1", True),
 ]
+# Scripts whose probes take most of the CPU on purpose: built with
+# -DSTP_NO_OVERLOAD (both tools know it) and run with a relay buffer
+# big enough for all their output (staprun -b MB, both tools), so
+# neither overload protection nor a full buffer ends or thins the run.
+HEAVY = {"printf", "output"}
+HEAVY_DEFINES = ["STP_NO_OVERLOAD"]
+BIG_BUFFER = "-b 64"
+# Measure 4: the script, the lines it prints per getppid() call, and
+# the staprun options of each run: the default buffer and a big one.
+OUTPUT_SCRIPT = "output.stp"
+OUTPUT_LINES_PER_CALL = 50
+OUTPUT_CONFIGS = [("default buffer", "default", ""),
+                  ("64 MB buffer", "big", BIG_BUFFER)]
 # Scripts run fewer times than -n: SystemTap's first syscall.* script
 # builds a tracepoint index (minutes on a busy 2-CPU machine).
 MAX_REPS = {"syscalls20": 1}
@@ -197,7 +216,8 @@ class Tool:
             if self.is_module(f):
                 os.unlink(f)
 
-    def build(self, script, cache, outdir, modname=None, verbose=True):
+    def build(self, script, cache, outdir, modname=None, verbose=True,
+              defines=()):
         """stap -p4 SCRIPT with cache directory CACHE, in OUTDIR.
 
         Returns a dict: ok, secs, passes {N: real ms}, ko (path), log.
@@ -212,6 +232,8 @@ class Tool:
             cmd.append("-v")
         if modname:
             cmd += ["-m", modname]
+        for d in defines:
+            cmd += ["-D", d]
         cmd.append(script)
         st, secs, out = run(cmd, env=env, cwd=outdir)
         kos = glob.glob(os.path.join(outdir, "*.ko"))
@@ -423,7 +445,7 @@ def copy_libs(binaries, root):
                 shutil.copy(real, dst)
 
 
-def make_guest(work, plan, loopargs, mods):
+def make_guest(work, plan, loopargs, mods, outargs):
     """An initramfs with busybox, both loaders, /bin/loop and MODS."""
     root = os.path.join(work, "guest")
     for d in ("bin", "sbin", "usr/bin", "usr/lib/systemtap", "proc", "sys",
@@ -453,6 +475,8 @@ def make_guest(work, plan, loopargs, mods):
         fh.write("\n".join(plan) + "\n")
     with open(root + "/loopargs", "w") as fh:
         fh.write(loopargs + "\n")
+    with open(root + "/outargs", "w") as fh:
+        fh.write(outargs + "\n")
     initrd = os.path.join(work, "initrd")
     with open(initrd, "wb") as fh:
         files = subprocess.run(["find", "."], cwd=root, capture_output=True,
@@ -482,7 +506,26 @@ def boot(rel, initrd, work, timeout):
     return text, time.monotonic() - t0
 
 
-def measure_guest(ours, ref, rel, scripts, reps, work, res):
+def build_guest_module(t, f, name, work, res):
+    """Build scripts/F with tool T for the guest; (module path, host
+    path) or None."""
+    path = os.path.join(BENCH, "scripts", f)
+    bdir = os.path.join(work, "cost", t.name, name)
+    cache = os.path.join(work, "cost-cache-" + t.name)
+    os.makedirs(cache, exist_ok=True)
+    r = t.build(path, cache, bdir,
+                modname=("bench_" + name) if t.name == "ours" else None,
+                defines=HEAVY_DEFINES if name in HEAVY else ())
+    if not r["ok"]:
+        log("bench: %s cannot build %s:\n%s" % (t.name, f, r["log"][-2000:]))
+        res["notes"].append("%s: cannot build %s: %s" % (
+            t.name, f, r["log"].strip().splitlines()[-1:]))
+        return None
+    # SystemTap's staprun takes the module name from the file name.
+    return "/m/%s.ko" % modname_of(r["ko"]), r["ko"]
+
+
+def measure_guest(ours, ref, rel, scripts, reps, work, res, measures):
     mods = []
     plan = []
     # Measure 2: every module of measure 1, loaded once without a loader.
@@ -496,52 +539,56 @@ def measure_guest(ours, ref, rel, scripts, reps, work, res):
             plan.append("size %s %s" % (o["modname"], dst))
 
     # Measure 3: the cost modules.
-    bare = build_bare(rel, work)
-    mods.append((bare, "/m/bare.ko"))
     cost = {}
-    for name, f, bare_args in COST_SCRIPTS:
-        path = os.path.join(BENCH, "scripts", f)
-        cost[name] = {"script": os.path.relpath(path, TOP),
-                      "bare_args": bare_args}
-        for t in (ours, ref):
-            bdir = os.path.join(work, "cost", t.name, name)
-            cache = os.path.join(work, "cost-cache-" + t.name)
-            os.makedirs(cache, exist_ok=True)
-            r = t.build(path, cache, bdir,
-                        modname=("bench_" + name) if t.name == "ours"
-                        else None)
-            if not r["ok"]:
-                log("bench: %s cannot build %s:\n%s" % (t.name, f,
-                                                         r["log"][-2000:]))
-                res["notes"].append("%s: cannot build %s: %s" % (
-                    t.name, f, r["log"].strip().splitlines()[-1:]))
-                cost[name][t.name + "_module"] = None
-                continue
-            # SystemTap's staprun takes the module name from the file name.
-            mods.append((r["ko"], "/m/%s.ko" % modname_of(r["ko"])))
-            cost[name][t.name + "_module"] = "/m/%s.ko" % modname_of(r["ko"])
-    # ABCD DCBA ... so that drift during the boot cancels out.
     order = []
-    for name, _, bare_args in COST_SCRIPTS:
+    if "3" in measures:
+        bare = build_bare(rel, work)
+        mods.append((bare, "/m/bare.ko"))
+    for name, f, bare_args, _ in COST_SCRIPTS if "3" in measures else []:
+        cost[name] = {"script": "testsuite/bench/scripts/" + f,
+                      "bare_args": bare_args}
+        # ABCD DCBA ... so that drift during the boot cancels out.
         order.append(("%s.bare" % name, "bare /m/bare.ko %s" % bare_args))
-        for t in ("ours", "ref"):
-            if cost[name][t + "_module"]:
-                order.append(("%s.%s" % (name, t),
-                              "%s %s" % (t, cost[name][t + "_module"])))
-    # A first unprobed run warms the guest up (its figures are not used).
-    plan.append("cost warmup none")
+        for t in (ours, ref):
+            m = build_guest_module(t, f, name, work, res)
+            cost[name][t.name + "_module"] = m and m[0]
+            if m:
+                mods.append((m[1], m[0]))
+                order.append(("%s.%s" % (name, t.name),
+                              "%s %s %s" % (t.name, m[0], BIG_BUFFER
+                                            if name in HEAVY else "")))
+    if order:
+        # A first unprobed run warms the guest up (not counted).
+        plan.append("cost warmup none")
+        for rep in range(reps):
+            seq = [("none", "none")] + order
+            if rep % 2:
+                seq.reverse()
+            for label, what in seq:
+                plan.append("cost %s %s" % (label, what))
+        plan.append("cost none none")
+
+    # Measure 4: the output modules, ours and SystemTap's alternating.
+    out_mods = {}
+    for t in (ours, ref) if "4" in measures else []:
+        m = build_guest_module(t, OUTPUT_SCRIPT, "output", work, res)
+        if m:
+            mods.append((m[1], m[0]))
+            out_mods[t.name] = m[0]
     for rep in range(reps):
-        seq = [("none", "none")] + order
-        if rep % 2:
-            seq.reverse()
-        for label, what in seq:
-            plan.append("cost %s %s" % (label, what))
-    plan.append("cost none none")
+        for _, cname, opts in OUTPUT_CONFIGS:
+            for t in ("ours", "ref") if rep % 2 == 0 else ("ref", "ours"):
+                if t in out_mods:
+                    plan.append("out output.%s.%s %s %s %s" % (
+                        cname, t, t, out_mods[t], opts))
 
     calls = int(os.environ.get("BENCH_CALLS", "50000"))
     rounds = int(os.environ.get("BENCH_ROUNDS", "20"))
-    initrd = make_guest(work, plan, "%d %d" % (calls, rounds), mods)
-    log("bench: [2,3] booting the guest (%d cases)" % len(plan))
+    out_calls = int(os.environ.get("BENCH_OUT_CALLS", "20000"))
+    initrd = make_guest(work, plan, "%d %d" % (calls, rounds), mods,
+                        "%d 1" % out_calls)
+    log("bench: [%s] booting the guest (%d cases)" % (
+        ",".join(sorted(measures & {"2", "3", "4"})), len(plan)))
     text, secs = boot(rel, initrd, work, timeout=900)
     res["guest"] = {"boot_secs": round(secs, 1), "calls": calls,
                     "rounds": rounds, "smp": os.environ.get("BENCH_SMP",
@@ -582,16 +629,30 @@ def measure_guest(ours, ref, rel, scripts, reps, work, res):
               "/sys/module/NAME/coresize in the guest)",
               ["script / size", "ours", "SystemTap 4.8", "ratio"], rows)
 
-    # Measure 3.
+    if order:
+        measure_cost(text, reps, calls, rounds, cost, res)
+    if out_mods:
+        measure_output(text, out_calls, res)
+
+
+def measure_cost(text, reps, calls, rounds, cost, res):
+    """Measure 3, from the guest's console TEXT."""
+    per_line = {name for name, _, _, lines in COST_SCRIPTS if lines}
     runs = {}
     for m in re.finditer(r"^@@COST-BEGIN (\S+)\n(.*?)^@@COST-END \1 (\d+)",
                          text, re.M | re.S):
         label, body, rc = m.group(1), m.group(2), int(m.group(3))
         ns = [float(x) for x in re.findall(r"^loop \d+ ([\d.]+)$", body,
                                            re.M)]
+        # The bare module logs "N hits"; a counting script prints N; a
+        # printing script's hits are the lines staprun -o wrote.
         hits = re.findall(r"^(\d+)(?: hits)?$", body, re.M)
+        lines = re.findall(r"^@@LINES (\d+)$", body, re.M)
+        if label.split(".")[0] in per_line and not label.endswith(".bare"):
+            hits = lines
         other = [x for x in body.splitlines()
-                 if x and not re.match(r"loop \d+ |\d+( hits)?$", x)]
+                 if x and not re.match(r"loop \d+ |\d+( hits)?$|@@LINES ",
+                                       x)]
         runs.setdefault(label, []).append(
             {"rc": rc, "ns": ns, "hits": int(hits[-1]) if hits else None,
              "output": other[:20]})
@@ -614,7 +675,7 @@ def measure_guest(ours, ref, rel, scripts, reps, work, res):
     base = per_call("none")
     rows = []
     expect = calls * rounds
-    for name, _, _ in COST_SCRIPTS:
+    for name, _, _, _ in COST_SCRIPTS:
         c = {"none_ns": base, "none_median_ns": per_call("none", median)}
         for t in ("bare", "ours", "ref"):
             v = per_call("%s.%s" % (name, t))
@@ -626,22 +687,77 @@ def measure_guest(ours, ref, rel, scripts, reps, work, res):
                     if not r.get("failed")]
             c[t + "_hits"] = hits
             # sh -c in staprun -c may add a getppid() call or two.
-            if any(h is None or not expect <= h <= expect + 8
-                   for h in hits):
+            c[t + "_short"] = any(h is None or not expect <= h <= expect + 8
+                                  for h in hits)
+            if c[t + "_short"]:
                 res["notes"].append("%s.%s counted %s hits, expected %d "
-                                    "each" % (name, t, hits, expect))
+                                    "each: its figure (marked !) is not "
+                                    "the cost of every hit" % (
+                                        name, t, hits, expect))
         cost[name].update(c)
-        rows.append([name, fmt(c["bare_added"], " ns"),
-                     fmt(c["ours_added"], " ns"), fmt(c["ref_added"], " ns"),
+
+        def cell(t):
+            return fmt(c[t + "_added"], " ns") + ("!" if c[t + "_short"]
+                                                  else "")
+        rows.append([name, cell("bare"), cell("ours"), cell("ref"),
                      fmt_ratio(ratio(c["ours_added"], c["bare_added"])),
                      fmt_ratio(ratio(c["ref_added"], c["bare_added"])),
                      fmt_ratio(ratio(c["ours_added"], c["ref_added"]))])
     res["cost"] = cost
     table("3. Probe cost in the TCG guest: ns added per getppid() call "
           "(unprobed %s ns/call; fastest of %d runs x %d rounds x %d calls)"
-          % (fmt(base), reps, rounds, calls),
+          "\n   printf: bare formats the same line and drops it; ours and "
+          "SystemTap send it to staprun -o" % (fmt(base), reps, rounds, calls),
           ["probe", "bare", "ours", "SystemTap", "ours/bare", "ref/bare",
            "ours/ref"], rows)
+
+
+def measure_output(text, calls, res):
+    """Measure 4: lines per second through the transport, lines lost."""
+    runs = {}
+    for m in re.finditer(r"^@@OUT output\.(\S+)\.(\S+) (\d+) (\d+) (\d+)\n"
+                         r"((?:(?!@@).*\n)*)", text, re.M):
+        said = [x for x in m.group(6).splitlines() if x.strip()]
+        ns, lines = int(m.group(5)), int(m.group(4))
+        runs.setdefault(m.group(1), {}).setdefault(m.group(2), []).append(
+            {"rc": int(m.group(3)), "lines": lines, "ns": ns,
+             "lines_per_s": lines / (ns / 1e9) if ns else None,
+             "stderr": said})
+    expect = calls * OUTPUT_LINES_PER_CALL
+    out = {"calls": calls, "lines_per_call": OUTPUT_LINES_PER_CALL,
+           "expected_lines": expect, "runs": runs}
+    rows = []
+    for title, cname, opts in OUTPUT_CONFIGS:
+        o = out[cname] = {"staprun_options": opts}
+        for t in ("ours", "ref"):
+            rs = runs.get(cname, {}).get(t, [])
+            ok = [r for r in rs if r["rc"] == 0]
+            best = max(ok, key=lambda r: r["lines_per_s"], default=None)
+            # sh -c in staprun -c may add a getppid() call or two
+            lost = [max(0, expect - r["lines"]) for r in ok]
+            o[t] = {"lines_per_s": best and best["lines_per_s"],
+                    "median_lines_per_s": median([r["lines_per_s"]
+                                                  for r in ok]),
+                    "lost": lost, "failed": len(rs) - len(ok)}
+            for r in rs:
+                if r["rc"] != 0 or r["stderr"]:
+                    res["notes"].append("output, %s, %s: status %d, said: "
+                                        "%s" % (title, t, r["rc"], " | ".join(
+                                            r["stderr"][:3])))
+        a, b = o["ours"], o["ref"]
+        rows.append(["%s: lines/s" % title, fmt(a["lines_per_s"]),
+                     fmt(b["lines_per_s"]),
+                     fmt_ratio(ratio(a["lines_per_s"], b["lines_per_s"]))])
+        rows.append(["%s: lines lost" % title,
+                     ",".join(map(str, a["lost"])) or "-",
+                     ",".join(map(str, b["lost"])) or "-", ""])
+    res["output"] = out
+    table("4. Output: %d getppid() calls printing %d lines each (%d lines) "
+          "to staprun -o, fastest of %d runs\n   (staprun start to exit); "
+          "ratio ours/SystemTap, above 1 is better for us; lost: each run's"
+          % (calls, OUTPUT_LINES_PER_CALL, expect,
+             len(runs.get("default", {}).get("ours", []))),
+          ["figure", "ours", "SystemTap 4.8", "ratio"], rows)
 
 
 #
@@ -704,7 +820,7 @@ def main():
     ap.add_argument("-n", dest="reps", type=int,
                     default=int(os.environ.get("BENCH_REPS", "2")))
     ap.add_argument("-r", dest="rel")
-    ap.add_argument("-m", dest="measures", default="1,2,3,5",
+    ap.add_argument("-m", dest="measures", default="1,2,3,4,5",
                     help="which measures (2 needs 1's modules)")
     ap.add_argument("-k", dest="keep", action="store_true",
                     help="keep the work directory")
@@ -774,10 +890,10 @@ def main():
         if "1" in measures:
             scripts = measure_build(ours, ref, a.reps, work, res)
             measure_size_host(scripts, res)
-        if "2" in measures or "3" in measures:
+        if measures & {"2", "3", "4"}:
             # The guest runs are cheap: at least three of each.
             measure_guest(ours, ref, rel, scripts, max(3, a.reps), work,
-                          res)
+                          res, measures)
         if "5" in measures:
             measure_wildcard(ours, ref, work, res)
     finally:

@@ -34,6 +34,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <utime.h>
 
 #include "build.h"
 #include "diag.h"
@@ -452,6 +453,7 @@ struct subst {
 	const char *names;	/* @M@ the header of KBUILD_MODNAME & co. */
 	const char *gch;	/* @G@ where the precompiled header goes */
 	const char *defs;	/* @DEFS@ the -D options */
+	const char *rt;		/* @RT@ the runtime directory */
 };
 
 /* s with every from replaced by to. */
@@ -495,11 +497,11 @@ static char *replace_word(const char *s, const char *word, const char *to)
 static const char *expand(const char *s, const struct subst *x)
 {
 	const char *keys[] = { "@D@", "@N@", "@R@", "@H@", "@M@", "@G@",
-			       " @DEFS@" };
+			       " @DEFS@", "@RT@" };
 	const char *vals[] = { x->dir, x->name, x->rdir, x->hdr, x->names,
-			       x->gch, x->defs };
+			       x->gch, x->defs, x->rt };
 
-	for (int i = 0; i < 7; i++)
+	for (int i = 0; i < 8; i++)
 		if (vals[i])
 			s = replace_all(s, keys[i], vals[i]);
 	return s;
@@ -603,17 +605,24 @@ static int split_compile(const struct session *ss, struct step *st,
 	const char *src = step_src(st), *obj = step_obj(st);
 
 	if (!strcmp(st->kind, "cc")) {
-		/* the -D options become @DEFS@: one recipe for any of them */
+		/*
+		 * The -D options become @DEFS@ and the runtime's directory
+		 * @RT@: one recipe for any of them.
+		 */
 		const char *f = cc_flags(ss), *d = cc_defines(ss);
 		const char *p = strstr(cmd, f);
 
 		if (!p || strstr(p + 1, f))
 			return -1;
-		p += strlen(f);
-		if (strncmp(p, d, strlen(d)))
+		const char *end = p + strlen(f);
+
+		if (strncmp(end, d, strlen(d)))
 			return -1;
-		cmd = arena_printf("%.*s @DEFS@%s", (int)(p - cmd), cmd,
-				   p + strlen(d));
+		cmd = arena_printf("%.*s-I@RT@%s @DEFS@%s", (int)(p - cmd), cmd,
+				   f + 2 + strlen(ss->runtime_dir),
+				   end + strlen(d));
+		if (strstr(cmd, ss->runtime_dir))
+			return -1;
 	}
 	const char *semi = strchr(cmd, ';');
 	size_t cclen = semi ? (size_t)(semi - cmd) : strlen(cmd);
@@ -687,9 +696,10 @@ static const char *recipe_dir(const struct session *ss, const char *kdir)
 {
 	struct hash h = { 14695981039346656037ull, 0x6c62272e07bb0142ull };
 
-	hash_str(&h, "stap recipe v3");
+	hash_str(&h, "stap recipe v4");
 	hash_str(&h, ss->release);
-	hash_str(&h, cc_flags(ss));	/* not the -D options: @DEFS@ */
+	/* not the runtime's directory (@RT@) nor the -D options (@DEFS@) */
+	hash_str(&h, cc_flags(ss) + 2 + strlen(ss->runtime_dir));
 	hash_file(&h, arena_printf("%s/Makefile", kdir));
 	hash_file(&h, arena_printf("%s/.config", kdir));
 	hash_file(&h, arena_printf("%s/Module.symvers", kdir));
@@ -700,7 +710,7 @@ static const char *recipe_dir(const struct session *ss, const char *kdir)
 
 static void put_recipe(struct strbuf *sb, const struct recipe *r)
 {
-	sb_puts(sb, "stap recipe 3\n");
+	sb_puts(sb, "stap recipe 4\n");
 	sb_printf(sb, "srcarch %s\n", r->srcarch);
 	for (int i = 0; i < r->nsteps; i++) {
 		const struct step *st = &r->steps[i];
@@ -725,7 +735,7 @@ static bool load_recipe(struct recipe *r, const char *rdir)
 	memset(r, 0, sizeof(*r));
 	r->dir = rdir;
 	if (!read_whole(arena_printf("%s/recipe", rdir), &sb) || !sb.buf ||
-	    strncmp(sb.buf, "stap recipe 3\n", 14))
+	    strncmp(sb.buf, "stap recipe 4\n", 14))
 		return false;
 	for (char *l = strtok_r(sb.buf + 14, "\n", &save); l;
 	     l = strtok_r(NULL, "\n", &save)) {
@@ -872,7 +882,7 @@ static const char *step_header(const struct session *ss,
 			       const char *src, const char *kdir,
 			       const char *log)
 {
-	struct strbuf text = { 0 };
+	struct strbuf text = { 0 }, kh = { 0 };
 	struct hash h = { 14695981039346656037ull, 0x6c62272e07bb0142ull };
 
 	sb_puts(&text, "/* stap: compiled once into a precompiled header */\n");
@@ -882,7 +892,10 @@ static const char *step_header(const struct session *ss,
 		  "#include \"stp_kernel.h\"" : first_include(src));
 	hash_str(&h, text.buf);
 	hash_str(&h, st->pch);
-	hash_dir(&h, ss->runtime_dir);
+	/* stp_kernel.h's text, not its path: trees at one commit share */
+	if (!strcmp(st->kind, "cc") &&
+	    read_whole(arena_printf("%s/stp_kernel.h", ss->runtime_dir), &kh))
+		hash_add(&h, kh.buf, kh.len);
 	const char *prefix = arena_printf("pch-%s-", st->kind);
 	const char *base = arena_printf("%s%016llx.h", prefix,
 					(unsigned long long)h.a);
@@ -894,7 +907,7 @@ static const char *step_header(const struct session *ss,
 		return NULL;
 	if (is_file(gch) || is_file(no))
 		return hdr;
-	struct subst x = { .rdir = r->dir, .hdr = hdr };
+	struct subst x = { .rdir = r->dir, .hdr = hdr, .rt = ss->runtime_dir };
 
 	x.gch = arena_printf("%s.%d.tmp", gch, (int)getpid());
 
@@ -990,7 +1003,7 @@ static int recipe_build(const struct session *ss, const struct recipe *r,
 {
 	const char *log = arena_printf("%s/fast.log", dir);
 	struct subst x = { .dir = dir, .name = name, .rdir = r->dir,
-			   .defs = cc_defines(ss) };
+			   .defs = cc_defines(ss), .rt = ss->runtime_dir };
 	struct strbuf times = { 0 };
 
 	for (int i = 0; i < r->nsteps; i++) {
@@ -1014,10 +1027,37 @@ static int recipe_build(const struct session *ss, const struct recipe *r,
 	}
 	if (!is_file(arena_printf("%s/%s.ko", dir, name)))
 		return -1;
+	utime(r->dir, NULL);	/* in use: prune_recipes keeps it */
 	if (ss->verbose)
 		fprintf(stderr, "Pass 4: replayed kbuild's recipe %s (ms: "
 			"%s)\n", r->dir, times.buf);
 	return 0;
+}
+
+/*
+ * Recipes of the same release unused for a week (an older stap, or a
+ * kernel build tree that changed) go when a new one is made: each holds
+ * some 70 MB of precompiled headers.
+ */
+static void prune_recipes(const char *rdir)
+{
+	const char *rel = arena_strndup(rdir, (size_t)(strrchr(rdir, '/') -
+						       rdir));
+	DIR *d = opendir(rel);
+	struct dirent *e;
+	time_t old = time(NULL) - 7 * 24 * 3600;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		const char *p = arena_printf("%s/%s", rel, e->d_name);
+		struct stat st;
+
+		if (!strncmp(e->d_name, "recipe-", 7) && strcmp(p, rdir) &&
+		    stat(p, &st) == 0 && st.st_mtime < old)
+			build_rmtree(p);
+	}
+	closedir(d);
 }
 
 /*
@@ -1113,6 +1153,7 @@ static void recipe_capture(const struct session *ss, const char *kdir,
 	while (nkids > 0)
 		if (waitpid(kids[nkids - 1], NULL, 0) >= 0 || errno != EINTR)
 			nkids--;
+	prune_recipes(rdir);
 	if (ss->verbose)
 		fprintf(stderr, "Pass 4: kept kbuild's recipe in %s\n", rdir);
 }

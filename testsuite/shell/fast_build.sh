@@ -37,6 +37,16 @@ grep -q "^Pass 4: replayed kbuild's recipe " err ||
 [ "$(ls -d "$STAP_CACHE/$KREL"/recipe-* | wc -l)" = 1 ] || fail "more than one recipe"
 [ "$(ls "$STAP_CACHE/$KREL"/recipe-*/pch-*.gch | wc -l)" = 2 ] ||
 	{ ls -l "$STAP_CACHE/$KREL"/recipe-*; fail "expected two precompiled headers"; }
+# another tree (a copy of stap, runtime/ and tapset/) shares the recipe
+mkdir tree && cp "$STAP" tree/stap && cp -r "$TOPDIR/runtime" "$TOPDIR/tapset" tree/ ||
+	fail "copying the tree"
+tree/stap -v -p4 -m fasttree -r "$KREL" -e "$script" >out2 2>err2 ||
+	{ show stderr err2; fail "fast build from a copy of the tree"; }
+grep -q "^Pass 4: replayed kbuild's recipe " err2 ||
+	{ show stderr err2; fail "the copy of the tree did not replay the recipe"; }
+[ "$(ls -d "$STAP_CACHE/$KREL"/recipe-* | wc -l)" = 1 ] || fail "the copy made a recipe of its own"
+[ "$(ls "$STAP_CACHE/$KREL"/recipe-*/pch-*.gch | wc -l)" = 2 ] ||
+	fail "the copy made precompiled headers of its own"
 kept=$(sed -n 's/^Keeping temporary directory "\(.*\)"$/\1/p' err)
 [ -d "$kept" ] || { show stderr err; fail "-k kept no directory"; }
 grep -q -- ' -DMAXACTION=777 ' "$kept/.fastdef.o.cmd" ||

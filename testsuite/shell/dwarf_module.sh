@@ -45,6 +45,12 @@ expect_lines "$out" '^module\("stptest"\)\.statement\("stptest_loop@stptest\.c:1
 	'^module\("stptest"\)\.statement\("stptest_loop@stptest\.c:111"\)$' ||
 	{ show stdout "$out"; fail "-l statement"; }
 
+# .exported: the one function the module exports
+"$STAP" -r "$KREL" -l 'module("stptest").function("*").exported' >"$out" 2>"$err" ||
+	{ show stderr "$err"; fail "-l .exported exit"; }
+echo 'module("stptest").function("stptest_enum@stptest.c:94").exported' >"$TESTTMP/want"
+check "-l .exported" "$TESTTMP/want"
+
 # a path names the file; pp() keeps the path as written
 "$STAP" -r "$KREL" -l "module(\"$km/stptest.ko\").function(\"stptest_enum\")" >"$out" 2>"$err" ||
 	{ show stderr "$err"; fail "-l path exit"; }

@@ -132,7 +132,7 @@ static bool stp_module_build_id_ok(const char *symbol, const char *hex)
 static void stp_modules_register(const char *name)
 {
 	unsigned int i;
-	const struct stp_probe *checked = NULL;	/* last build id checked */
+	const struct stp_probe *checked = NULL;	/* last build id seen */
 	bool same = true;
 
 	for (i = 0; i < stp_desc_p->nprobes; i++) {
@@ -152,12 +152,12 @@ static void stp_modules_register(const char *name)
 			checked = p;
 			same = stp_module_build_id_ok(p->symbol, p->build_id);
 			if (!same)
-				stp_emit_err("ERROR: module %.*s is not the one "
-					     "whose debuginfo placed the probes "
-					     "(build id %s): not probed\n",
-					     (int)(strchr(p->symbol, ':') -
-						   p->symbol), p->symbol,
-					     p->build_id);
+				stp_emit_err("ERROR: module %.*s is not the "
+					"one whose debuginfo placed the probes "
+					"(build id %s): not probed\n",
+					(int)(strchr(p->symbol, ':') -
+					      p->symbol), p->symbol,
+					p->build_id);
 		}
 		if (p->build_id && !same)
 			continue;

@@ -629,8 +629,8 @@ static void module_symtab(struct dwfile *f, Dwfl_Module *m, Dwarf_Addr bias)
 		if (!strncmp(name, "__ksymtab_", 10)) {
 			if (f->nexports == ecap) {
 				ecap = ecap ? 2 * ecap : 64;
-				f->exports = realloc(f->exports,
-						     ecap * sizeof(*f->exports));
+				f->exports = realloc(f->exports, ecap *
+						     sizeof(*f->exports));
 			}
 			f->exports[f->nexports++] = arena_strdup(name + 10);
 		}
@@ -677,8 +677,8 @@ static struct dwfile *open_module(struct dwarf_session *ds, const char *path,
 	f->elf = m ? dwfl_module_getelf(m, &ebias) : NULL;
 	f->dw = m ? dwfl_module_getdwarf(m, &bias) : NULL;
 	if (!f->elf || !f->dw) {
-		snprintf(err, errlen, "%s has no DWARF debuginfo (build it with "
-			 "-g): %s", path, dwfl_errmsg(-1));
+		snprintf(err, errlen, "%s has no DWARF debuginfo (build it "
+			 "with -g): %s", path, dwfl_errmsg(-1));
 		return NULL;
 	}
 	const char *name = modinfo(f->elf, "name");

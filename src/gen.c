@@ -601,7 +601,7 @@ static const char *target_ops(struct gen *g, struct node *n, const char *wv)
 	struct strbuf sb = { 0 }, ops = { 0 };
 
 	sb_puts(&sb, "({ ");
-	if (wv)		/* $var = wv (guru): the template stores stp_wv */
+	if (wv)		/* $var = wv (guru): the template stores it */
 		sb_printf(&sb, "const int64_t stp_wv = %s; ", wv);
 	if (n->ty == TY_STRING)
 		sb_printf(&sb, "char *stp_buf = %s; ", new_temp(g));
@@ -1682,7 +1682,7 @@ void gen_module(const struct session *ss, const struct program *prog,
 	emit(&g, " * for kernel %s. Do not edit: edit the script.", ss->release);
 	emit(&g, " */");
 	if (uses_modules(prog))
-		emit(&g, "#define STP_MODULES 1	/* module probes: stp_modules.h */");
+		emit(&g, "#define STP_MODULES 1	/* see stp_modules.h */");
 	emit(&g, "#include \"stp_runtime.h\"");
 	emit(&g, "#include \"stp_deref.h\"");
 	if (needs_maps(s))

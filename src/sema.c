@@ -311,7 +311,7 @@ static void resolve_statement_addr(struct sema *se, struct probe *pr,
 		rp = add_rprobe(se, pr, RP_KPROBE, arena_printf(
 			"kernel.statement(0x%llx).absolute",
 			(unsigned long long)addr), from);
-		rp->symbol = "";	/* the runtime takes offset as address */
+		rp->symbol = "";	/* the offset is the address */
 		rp->offset = addr;
 		rp->func = "";
 		return;

@@ -11,7 +11,8 @@ shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out"
 cp "$here"/*.c "$here/Kbuild" "$out/"
-if ! make -C "/lib/modules/$rel/build" M="$out" "$@" modules >"$out/build.log" 2>&1; then
+if ! make -C "/lib/modules/$rel/build" M="$out" "$@" modules \
+	>"$out/build.log" 2>&1; then
 	tail -n 20 "$out/build.log" >&2
 	exit 1
 fi

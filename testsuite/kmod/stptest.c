@@ -198,6 +198,6 @@ module_exit(stptest_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("test module of the stap testsuite");
 EXPORT_SYMBOL_GPL(stptest_enum);	/* for .exported */
-#ifdef STPTEST_OTHER	/* another build of it (shell/dwarf_module_buildid) */
+#ifdef STPTEST_OTHER	/* another build (shell/dwarf_module_buildid) */
 MODULE_INFO(stptest_variant, "other");
 #endif

@@ -1,7 +1,8 @@
 # test: requires kernel-headers, every kernel
 # Probes placed with one build of the test module are not registered in
 # another build of it (a different GNU build id): staprun says so and the
-# probe never fires; the right build is probed.
+# probe never fires; the right build is probed (stap --vm with the module
+# loaded by STAPVM_KMODS).
 . "$TOPDIR/testsuite/lib/common.sh"
 need_kernel
 need_tools
@@ -24,8 +25,12 @@ diff -u want out || fail "the other build was probed"
 echo "ERROR: module stptest is not the one whose debuginfo placed the probes (build id $ida): not probed" >want
 diff -u want err || fail "the other build: message"
 
-vm -K a/stptest.ko -c 'echo 1 >/proc/stptest' bid.ko >out 2>err ||
-	{ show stderr err; fail "stap-vm (same build) exited $?"; }
+# the same build, through stap --vm (STAPVM_KMODS loads the module)
+SYSTEMTAP_DEBUGINFO_PATH=$TESTTMP/a STAPVM_KMODS=$TESTTMP/a/stptest.ko \
+	"$STAP" --vm -r "$KREL" -c 'echo 1 >/proc/stptest' -e '
+probe module("stptest").function("stptest_enum") { printf("enum %d\n", $c) }
+probe end { println("end") }' >out 2>err ||
+	{ show stderr err; fail "stap --vm (same build) exited $?"; }
 printf 'enum 4\nend\n' >want
 diff -u want out || { show stderr err; fail "the same build"; }
 exit 0

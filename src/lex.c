@@ -305,16 +305,16 @@ static bool lex_arg(struct lexer *l)
 	int argc = l->args ? l->args->argc : 0;
 
 	if (n < 1 || n > argc) {
-		struct srcpos pos = pos_at(l, start, len);
-
+		tok = push(l, TOK_BADARG, start, len);
 		if (argc)
-			diag_error(&pos, "command line argument index %.*s out "
-				   "of range [1-%d]", len - 1, start + 1, argc);
+			tok->str = arena_printf("command line argument index "
+				"%.*s out of range [1-%d]", len - 1, start + 1,
+				argc);
 		else
-			diag_error(&pos, "command line argument index %.*s out "
-				   "of range: no arguments were given", len - 1,
-				   start + 1);
-		return false;
+			tok->str = arena_printf("command line argument index "
+				"%.*s out of range: no arguments were given",
+				len - 1, start + 1);
+		return true;
 	}
 	const char *arg = l->args->argv[n - 1];
 

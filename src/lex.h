@@ -21,6 +21,10 @@ enum tok_kind {
 	TOK_TARGET,		/* $name: a target variable */
 	TOK_AT,			/* @name: @cast, @defined, @entry, ... */
 	TOK_EMBEDDED,		/* %{ ... %}: text holds the C */
+	TOK_BADARG,		/* $N/@N past the arguments: str holds the
+				   error, given only if the preprocessor
+				   keeps the token (not in a branch not
+				   taken, as in %( $# > 0 %? $1 %: 1 %)) */
 };
 
 struct token {

@@ -46,8 +46,14 @@ struct pp {
 	bool failed;
 };
 
+static bool fail(struct pp *pp, const struct token *t, const char *msg);
+
 static void emit(struct pp *pp, const struct token *t)
 {
+	if (t->kind == TOK_BADARG) {
+		fail(pp, t, t->str);
+		return;
+	}
 	if (pp->nout == pp->cap) {
 		int ncap = pp->cap ? pp->cap * 2 : 256;
 		struct token *n = arena_alloc(sizeof(*n) * (size_t)ncap);
@@ -138,7 +144,9 @@ static bool operand(struct pp *pp, struct operand *o)
 	struct token *t = pp->in;
 
 	memset(o, 0, sizeof(*o));
-	if (t->kind == TOK_NUM) {
+	if (t->kind == TOK_BADARG) {
+		return fail(pp, t, t->str);
+	} else if (t->kind == TOK_NUM) {
 		o->is_num = true;
 		o->num = t->num;
 	} else if (t->kind == TOK_STR) {
@@ -521,8 +529,8 @@ struct token *preproc_run(struct token *toks, int *count,
 	bool any = false;
 
 	for (int i = 0; i < *count; i++)
-		if (toks[i].kind == TOK_AT || (toks[i].kind == TOK_PUNCT &&
-					       toks[i].text[0] == '%'))
+		if (toks[i].kind == TOK_AT || toks[i].kind == TOK_BADARG ||
+		    (toks[i].kind == TOK_PUNCT && toks[i].text[0] == '%'))
 			any = true;
 	if (!any)
 		return toks;

@@ -811,6 +811,23 @@ static size_t module_files(struct dwarf_session *ds, const char *glob,
 	return n;
 }
 
+/* Is module name built into the kernel (modules.builtin)? */
+static bool builtin_module(struct dwarf_session *ds, const char *name)
+{
+	FILE *fp = fopen(arena_printf("/lib/modules/%s/modules.builtin",
+				      ds->release), "r");
+	char line[512];
+	bool found = false;
+
+	while (fp && !found && fgets(line, sizeof(line), fp)) {
+		line[strcspn(line, "\n")] = '\0';
+		found = !strcmp(ko_name(line), ko_name(name));
+	}
+	if (fp)
+		fclose(fp);
+	return found;
+}
+
 /* The one module a name (or path) names: for @cast and @var. */
 static struct dwfile *module_file(struct dwarf_session *ds, const char *mod,
 				  char *err, size_t errlen)
@@ -824,6 +841,10 @@ static struct dwfile *module_file(struct dwarf_session *ds, const char *mod,
 		if (strchr(mod, '/'))
 			snprintf(err, errlen, "cannot read module %s: %s", mod,
 				 strerror(errno));
+		else if (builtin_module(ds, mod))
+			snprintf(err, errlen, "%s is built into kernel %s, not "
+				 "a module: probe kernel.function(...) instead",
+				 mod, ds->release);
 		else if (stat(arena_printf("/usr/lib/debug/lib/modules/%s",
 					   ds->release), &st))
 			snprintf(err, errlen, "no debuginfo for module %s of "

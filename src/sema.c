@@ -500,8 +500,12 @@ static bool resolve_debuginfo(struct sema *se, struct probe *pr,
 
 		if (plain)
 			return false;
-		sema_error(se, &fc->arg->pos, "probe point %s needs DWARF "
-			   "debuginfo: %s", m.from, why);
+		if (module)	/* the reason says what is wrong with it */
+			sema_error(se, &fc->arg->pos, "probe point %s: %s",
+				   m.from, why);
+		else
+			sema_error(se, &fc->arg->pos, "probe point %s needs "
+				   "DWARF debuginfo: %s", m.from, why);
 		return true;
 	}
 	if (dwarf_resolve(se->dw, &spec, add_dwarf_probe, &m, why,

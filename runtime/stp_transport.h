@@ -34,11 +34,12 @@
 
 #define STP_CHAN_STDOUT 1
 #define STP_CHAN_STDERR 2
+#define STP_CHAN_SYSTEM 3	/* a command for staprun to run: system() */
 
 /* Header of one record in a relay file. */
 struct stp_rec {
 	u32 len;		/* payload bytes, padding excluded */
-	u16 chan;		/* STP_CHAN_STDOUT or STP_CHAN_STDERR */
+	u16 chan;		/* STP_CHAN_STDOUT, _STDERR or _SYSTEM */
 	u16 pad;		/* zero */
 	u64 seq;		/* global write order, from 1 */
 };

@@ -68,7 +68,7 @@
 /* Header of one relay record; must match struct stp_rec in runtime/. */
 struct rec {
 	uint32_t len;		/* payload bytes */
-	uint16_t chan;		/* 1 stdout, 2 stderr */
+	uint16_t chan;		/* 1 stdout, 2 stderr, 3 system() */
 	uint16_t pad;
 	uint64_t seq;		/* global write order */
 };
@@ -628,6 +628,34 @@ static size_t read_relays(void)
 	return total;
 }
 
+/*
+ * system(CMD) of the script: run "/bin/sh -c CMD" in the background, as
+ * SystemTap does, once the output before it is written. A grandchild
+ * runs it, so that it is never the -c command's sibling we reap by
+ * mistake and leaves no zombie.
+ */
+static void run_system(const char *cmd, size_t len)
+{
+	char *buf = strndup(cmd, len);
+	pid_t pid;
+
+	if (!buf || (pid = fork()) < 0) {
+		err("warning: system(\"%.*s\"): %s", (int)len, cmd,
+		    strerror(errno));
+		free(buf);
+		return;
+	}
+	if (pid == 0) {
+		if (fork() == 0) {
+			execl("/bin/sh", "sh", "-c", buf, (char *)NULL);
+			_exit(127);
+		}
+		_exit(0);
+	}
+	waitpid(pid, NULL, 0);
+	free(buf);
+}
+
 static size_t rec_size(const struct rec *r)
 {
 	return sizeof(*r) + ((r->len + 7) & ~(size_t)7);
@@ -644,7 +672,7 @@ static const struct rec *rec_at(const struct cpubuf *b, size_t off)
 	if (b->len - off < sizeof(*r))
 		return NULL;
 	r = (const struct rec *)(b->data + off);
-	if (r->len > MAX_REC || (r->chan != 1 && r->chan != 2) || r->pad)
+	if (r->len > MAX_REC || r->chan < 1 || r->chan > 3 || r->pad)
 		return &bad_rec;
 	if (b->len - off < rec_size(r))
 		return NULL;
@@ -690,6 +718,9 @@ static void write_records(uint64_t limit)
 		if (best->chan == 2) {
 			out_flush_all();	/* what came before goes first */
 			write_stderr((const char *)(best + 1), best->len);
+		} else if (best->chan == 3) {
+			out_flush_all();
+			run_system((const char *)(best + 1), best->len);
 		}
 		else if (bulk)
 			out_write(&outs[bi], (const char *)best,

@@ -62,6 +62,8 @@
 #define DEBUGFS "/sys/kernel/debug"
 #define MAX_CPUS 1024
 #define POLL_MS 20
+#define BUSY_POLL_MS 4	/* while output flows: the relay buffer fills
+			 * in tens of ms when a probe prints flat out */
 #define MAX_REC (1 << 20)	/* larger than any record the runtime writes */
 #define MODULE_NAME_LEN 56	/* the kernel's limit, NUL included */
 
@@ -1190,7 +1192,7 @@ attach_module:
 			break;
 		}
 		if (n < (1 << 16))
-			sleep_ms(POLL_MS);
+			sleep_ms(n ? BUSY_POLL_MS : POLL_MS);
 	}
 	if (got_signal == SIGQUIT) {
 		drain_relays();

@@ -1428,6 +1428,17 @@ static int one_func(Dwarf_Die *d, void *arg)
 	return DWARF_CB_OK;
 }
 
+/* Places of the spec in the CU at r->cu: its functions, then inlines. */
+static void resolve_cu(struct resolve *r)
+{
+	r->lines = NULL;
+	r->nlines = 0;
+	r->ninl = 0;
+	dwarf_getfuncs(&r->cu, one_func, r, 0);
+	if (r->ninl)
+		walk_inlines(r, &r->cu, NULL);
+}
+
 static void resolve_file(struct resolve *r)
 {
 	Dwarf_Off off = 0, next;
@@ -1461,12 +1472,7 @@ static void resolve_file(struct resolve *r)
 			if (cpat && !file_matches(cpat, rel_file(r->f,
 							dwarf_diename(&r->cu))))
 				continue;
-			r->lines = NULL;
-			r->nlines = 0;
-			r->ninl = 0;
-			dwarf_getfuncs(&r->cu, one_func, r, 0);
-			if (r->ninl)
-				walk_inlines(r, &r->cu, NULL);
+			resolve_cu(r);
 		}
 		free(r->inl);
 		r->inl = NULL;
@@ -1481,27 +1487,21 @@ static void resolve_file(struct resolve *r)
 		if (!dwarf_offdie(r->f->dw, cu_off, &r->cu))
 			continue;
 		r->building = build ? index_add_cu(build, cu_off) : NULL;
-		if (!build && cpat && !file_matches(cpat, rel_file(r->f,
-						dwarf_diename(&r->cu))))
-			continue;
-		if (build && cpat && !file_matches(cpat, rel_file(r->f,
+		if (cpat && !file_matches(cpat, rel_file(r->f,
 						dwarf_diename(&r->cu)))) {
-			/* names only: no places from this CU */
-			const struct dwarf_spec *keep = r->spec;
-			struct dwarf_spec none = *keep;
+			if (build) {
+				/* names only: no places from this CU */
+				const struct dwarf_spec *keep = r->spec;
+				struct dwarf_spec none = *keep;
 
-			none.func = "";
-			r->spec = &none;
-			dwarf_getfuncs(&r->cu, one_func, r, 0);
-			r->spec = keep;
+				none.func = "";
+				r->spec = &none;
+				dwarf_getfuncs(&r->cu, one_func, r, 0);
+				r->spec = keep;
+			}
 			continue;
 		}
-		r->lines = NULL;
-		r->nlines = 0;
-		r->ninl = 0;
-		dwarf_getfuncs(&r->cu, one_func, r, 0);
-		if (r->ninl)
-			walk_inlines(r, &r->cu, NULL);
+		resolve_cu(r);
 	}
 	r->building = NULL;
 	if (build) {

@@ -93,17 +93,38 @@ static bool stp_disarmed;			/* probes were unregistered */
 static atomic_t stp_globals_lock;		/* 1 while a handler has the globals */
 
 /*
+ * 1 while kernel and timer probes may run: the session is running and
+ * exit() was not called. One word for every hit to test; whatever ends
+ * the running state clears it first (stp_request_exit(), stp_fail_session(),
+ * "stop", unload).
+ */
+static int stp_live;
+static DEFINE_PER_CPU(struct stp_context *, stp_cpu_context);
+
+/*
  * What exit() does: ask staprun (which polls ctl) to stop the session.
  * From now on no new kernel or timer probe hit runs.
  */
 static __maybe_unused void stp_request_exit(void)
 {
 	atomic_set(&stp_exit_requested, 1);
+	smp_mb();	/* pairs with stp_go_live() */
+	WRITE_ONCE(stp_live, 0);
+}
+
+/* The session is running: let kernel probes in, unless exit() came first. */
+static void stp_go_live(void)
+{
+	WRITE_ONCE(stp_live, 1);
+	smp_mb();	/* pairs with stp_request_exit() */
+	if (atomic_read(&stp_exit_requested))
+		WRITE_ONCE(stp_live, 0);
 }
 
 /* Too many errors or skips: stop kernel probes and ask for exit. */
 static void stp_fail_session(void)
 {
+	WRITE_ONCE(stp_live, 0);
 	atomic_cmpxchg(&stp_state, STP_SESSION_STARTING, STP_SESSION_ERROR);
 	atomic_cmpxchg(&stp_state, STP_SESSION_RUNNING, STP_SESSION_ERROR);
 	stp_request_exit();
@@ -197,7 +218,8 @@ static __maybe_unused void stp_counter_fold(long *g, long __percpu *pcpu)
 }
 
 /*
- * Claim this CPU's context for probe p if the session is in state.
+ * Claim this CPU's context for probe p if the session is in state, with
+ * the hit's registers (NULL if none) and kprobe address (0 if none).
  * Preemption must be off. NULL means: do not run the handler.
  *
  * Inlined into every handler: this is the cost of each hit. The context
@@ -205,17 +227,27 @@ static __maybe_unused void stp_counter_fold(long *g, long __percpu *pcpu)
  * this CPU can come between the test of busy and its setting, and such
  * a nested hit runs to its end (busy back at 0) before this one goes on:
  * a plain flag with compiler barriers is enough, no atomic.
+ *
+ * Only what every hit sets is stored here. The rest is zero whenever the
+ * context is free: the kretprobe fields are cleared by their runner,
+ * the error by stp_report_error(), overload_check by the overload check,
+ * and nesting comes back to 0 as the functions return.
  */
-static __always_inline struct stp_context *stp_claim(const struct stp_probe *p,
-						     int state)
+static __always_inline struct stp_context *
+stp_claim(const struct stp_probe *p, int state, struct pt_regs *regs,
+	  unsigned long addr)
 {
 	struct stp_context *c;
 
-	if (atomic_read(&stp_state) != state)
+	if (state == STP_SESSION_RUNNING) {
+		if (!READ_ONCE(stp_live))
+			return NULL;	/* not yet, or exit() was called */
+	} else if (atomic_read(&stp_state) != state) {
 		return NULL;
-	if (state == STP_SESSION_RUNNING && atomic_read(&stp_exit_requested))
-		return NULL;	/* exit() was called: no new hits */
-	c = &stp_contexts[smp_processor_id()];
+	}
+	c = this_cpu_read(stp_cpu_context);
+	if (!c)
+		__builtin_unreachable();	/* set at load for every CPU */
 	if (unlikely(READ_ONCE(c->busy))) {
 		atomic_inc(&stp_skip_reentrant);
 		return NULL;
@@ -223,25 +255,18 @@ static __always_inline struct stp_context *stp_claim(const struct stp_probe *p,
 	WRITE_ONCE(c->busy, 1);
 	barrier();	/* nothing below moves before busy is set */
 	c->probe = p;
-	c->regs = NULL;
-	c->ri = NULL;
-	c->entry_data = NULL;
-	c->is_return = 0;
-	c->error = NULL;
-	c->error_loc = NULL;
-	c->stmt_loc = NULL;
-	c->actions = 0;
-	c->nesting = 0;
-	c->probe_addr = 0;
-	c->overload_check = false;
+	c->regs = regs;
+	c->probe_addr = addr;
 #ifdef STP_OVERLOAD
 	/* time one hit in STP_OVERLOAD_SAMPLE (see stp_context.h) */
 	if (state == STP_SESSION_RUNNING &&
-	    !(++c->hits & (STP_OVERLOAD_SAMPLE - 1))) {
+	    unlikely(!(++c->hits & (STP_OVERLOAD_SAMPLE - 1)))) {
 		c->overload_check = true;
 		c->cycles_start = get_cycles();
 	}
 #endif
+	c->stmt_loc = NULL;	/* after get_cycles(): the body's first */
+	c->actions = 0;		/* statement may fold these stores */
 	return c;
 }
 
@@ -250,11 +275,13 @@ static __always_inline struct stp_context *stp_claim(const struct stp_probe *p,
  * the CPU's sum; once an interval has passed, fail the session if the sum
  * went over the threshold, and start a new interval.
  */
-static noinline void stp_check_overload(struct stp_context *c)
+static void stp_check_overload(struct stp_context *c)
 {
 #ifdef STP_OVERLOAD
 	u64 now = get_cycles();
 	u64 interval;
+
+	c->overload_check = false;
 
 	c->cycles_sum += (now - c->cycles_start) * STP_OVERLOAD_SAMPLE;
 	interval = now > c->cycles_base ? now - c->cycles_base :
@@ -272,29 +299,38 @@ static noinline void stp_check_overload(struct stp_context *c)
 #endif
 }
 
-/* The hit's error, reported once the handler is done. */
-static noinline void stp_report_error(struct stp_context *c)
+/* The hit's error, reported once the handler is done, and cleared. */
+static void stp_report_error(struct stp_context *c)
 {
 	if (c->error_loc)
 		stp_emit_err("ERROR: %s near %s\n", c->error, c->error_loc);
 	else
 		stp_emit_err("ERROR: %s\n", c->error);
+	c->error = NULL;
+	c->error_loc = NULL;
 	if (atomic_inc_return(&stp_nerrors) > MAXERRORS)
 		stp_fail_session();
 }
 
-/*
- * After the handler: flush output, report its error, free the context.
- * Inlined like stp_claim(); the rare work is out of line.
- */
-static __always_inline void stp_release(struct stp_context *c)
+/* What a hit may leave to do: output, an error, an overload sample. */
+static noinline void stp_release_slow(struct stp_context *c)
 {
 	if (c->len)
 		stp_flush(c);
-	if (unlikely(c->error))
+	if (c->error)
 		stp_report_error(c);
-	if (unlikely(c->overload_check))
+	if (c->overload_check)
 		stp_check_overload(c);
+}
+
+/*
+ * After the handler: flush output, report its error, free the context.
+ * Inlined like stp_claim(); one test for the rare work, out of line.
+ */
+static __always_inline void stp_release(struct stp_context *c)
+{
+	if (unlikely(c->len | (unsigned long)c->error | c->overload_check))
+		stp_release_slow(c);
 	barrier();	/* everything above is done before busy is cleared */
 	WRITE_ONCE(c->busy, 0);
 }
@@ -307,11 +343,10 @@ static __always_inline int stp_kprobe_run(struct kprobe *kp,
 	struct stp_kprobe *k = container_of(kp, struct stp_kprobe, u.kp);
 	struct stp_context *c;
 
-	c = stp_claim(k->probe, STP_SESSION_RUNNING);
+	c = stp_claim(k->probe, STP_SESSION_RUNNING, regs,
+		      (unsigned long)kp->addr);
 	if (!c)
 		return 0;
-	c->regs = regs;
-	c->probe_addr = (unsigned long)kp->addr;
 	handler(c);
 	stp_release(c);
 	return 0;
@@ -329,15 +364,17 @@ static __always_inline int stp_kretprobe_run(struct kretprobe_instance *ri,
 	if (!rp)
 		return 0;
 	k = container_of(rp, struct stp_kprobe, u.rp);
-	c = stp_claim(k->probe, STP_SESSION_RUNNING);
+	c = stp_claim(k->probe, STP_SESSION_RUNNING, regs, 0);
 	if (!c)
 		return 0;
-	c->regs = regs;
 	c->ri = ri;
 	c->is_return = 1;
 	if (k->probe->entry)
 		c->entry_data = ri->data;
 	handler(c);
+	c->ri = NULL;		/* zero whenever the context is free */
+	c->is_return = 0;
+	c->entry_data = NULL;
 	stp_release(c);
 	return 0;
 }
@@ -393,10 +430,9 @@ static int stp_kretprobe_entry(struct kretprobe_instance *ri,
 	if (!rp)
 		return 1;
 	k = container_of(rp, struct stp_kprobe, u.rp);
-	c = stp_claim(k->probe, STP_SESSION_RUNNING);
+	c = stp_claim(k->probe, STP_SESSION_RUNNING, regs, 0);
 	if (!c)
 		return 1;
-	c->regs = regs;
 	memset(ri->data, 0, k->probe->data_size);
 	k->probe->entry(c, ri->data);
 	stp_release(c);
@@ -406,11 +442,10 @@ static int stp_kretprobe_entry(struct kretprobe_instance *ri,
 /* A timer or profile hit: run p with regs (may be NULL). */
 static void stp_timer_hit(const struct stp_probe *p, struct pt_regs *regs)
 {
-	struct stp_context *c = stp_claim(p, STP_SESSION_RUNNING);
+	struct stp_context *c = stp_claim(p, STP_SESSION_RUNNING, regs, 0);
 
 	if (!c)
 		return;
-	c->regs = regs;
 	p->handler(c);
 	stp_release(c);
 }
@@ -418,8 +453,7 @@ static void stp_timer_hit(const struct stp_probe *p, struct pt_regs *regs)
 /* Should a timer re-arm itself? Not once the session is ending. */
 static bool stp_timers_live(void)
 {
-	return atomic_read(&stp_state) == STP_SESSION_RUNNING &&
-	       !atomic_read(&stp_exit_requested);
+	return READ_ONCE(stp_live);
 }
 
 /* period +- spread, uniformly (spread < period, checked by stap). */
@@ -537,7 +571,8 @@ static void stp_run_kind(enum stp_probe_kind kind, int state)
 
 		preempt_disable();
 		{
-			struct stp_context *c = stp_claim(&probes[best], state);
+			struct stp_context *c = stp_claim(&probes[best], state,
+							  NULL, 0);
 
 			if (c) {
 				probes[best].handler(c);
@@ -727,6 +762,7 @@ static int stp_session_start(void)
 	if (atomic_cmpxchg(&stp_state, STP_SESSION_STARTING,
 			   STP_SESSION_RUNNING) != STP_SESSION_STARTING)
 		return 0;	/* errors in begin: nothing to arm */
+	stp_go_live();
 	if (!atomic_read(&stp_exit_requested) && !stp_disarmed)
 		stp_register_probes();
 	return 0;
@@ -773,6 +809,7 @@ static int stp_session_stop(void)
 {
 	int old;
 
+	WRITE_ONCE(stp_live, 0);
 	stp_session_disarm();
 	old = atomic_cmpxchg(&stp_state, STP_SESSION_RUNNING,
 			     STP_SESSION_STOPPING);

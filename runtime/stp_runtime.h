@@ -168,8 +168,10 @@ static __maybe_unused int stp_module_init(const struct stp_module_desc *desc)
 			      GFP_KERNEL);
 	if (!stp_kprobes)
 		goto err_free_memory;
-	for (cpu = 0; cpu < nr_cpu_ids; cpu++)	/* each CPU's, for good */
+	for_each_possible_cpu(cpu) {	/* each CPU's, for good */
 		stp_contexts[cpu].frames = stp_frames + cpu * stp_frame_stride;
+		per_cpu(stp_cpu_context, cpu) = &stp_contexts[cpu];
+	}
 
 	stp_dir = debugfs_create_dir(THIS_MODULE->name, NULL);
 	if (stp_dentry_bad(stp_dir)) {
@@ -205,6 +207,7 @@ static __maybe_unused void stp_module_exit(void)
 {
 	/* staprun may have died without "stop": disarm everything first. */
 	mutex_lock(&stp_ctl_mutex);
+	WRITE_ONCE(stp_live, 0);
 	atomic_set(&stp_state, STP_SESSION_STOPPED);
 	stp_unregister_probes();
 	mutex_unlock(&stp_ctl_mutex);

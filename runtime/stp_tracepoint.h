@@ -57,7 +57,7 @@ static __maybe_unused void stp_tracepoint_hit(void *data,
 	struct stp_tp_args *ta;
 	struct stp_context *c;
 
-	c = stp_claim(p, STP_SESSION_RUNNING);
+	c = stp_claim(p, STP_SESSION_RUNNING, NULL, 0);
 	if (!c)
 		return;
 	ta = this_cpu_ptr(&stp_tp_args);

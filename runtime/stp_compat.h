@@ -18,6 +18,34 @@
 #include <linux/hrtimer.h>
 #include <linux/module.h>
 
+/*
+ * Linkage of the runtime (see src/build.c). kbuild builds a module from
+ * one translation unit: the generated C with every runtime function in
+ * it, static. Pass 4's fast path compiles the generated C with
+ * -DSTP_RT_SPLIT instead, where the runtime headers only declare what
+ * generated code calls, and links it with the runtime core built once
+ * per release and set of -D options (runtime/stp_core.c, STP_RT_CORE),
+ * where those functions are defined, global.
+ *
+ *   STP_RT_BODY   the runtime core's bodies are compiled here
+ *   STP_API       the linkage of a core function generated code calls;
+ *                 its prototype comes before the bodies
+ *   STP_API_VAR   the declaration of a core variable they use, and
+ *   STP_API_DEF   its definition, in the bodies
+ */
+#if !defined(STP_RT_SPLIT) || defined(STP_RT_CORE)
+#define STP_RT_BODY 1
+#endif
+#ifdef STP_RT_SPLIT
+#define STP_API
+#define STP_API_VAR extern
+#define STP_API_DEF
+#else
+#define STP_API static __maybe_unused
+#define STP_API_VAR static
+#define STP_API_DEF static
+#endif
+
 /* The kretprobe a return instance belongs to (ri->rp went away in 5.11). */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 11, 0)
 #define stp_kretprobe_of(ri) get_kretprobe(ri)

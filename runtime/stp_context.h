@@ -140,6 +140,8 @@ struct stp_module_desc {
 	const struct stp_probe *probes;	/* the probe table */
 	unsigned int nprobes;		/* entries in probes */
 	size_t frames_size;		/* sizeof(struct stp_frames) */
+	bool modules;			/* module probes or globals: arm the
+					 * module notifier (stp_modules.h) */
 };
 
 /* Per-CPU probe context; the fields up to "frames" are for generated code. */

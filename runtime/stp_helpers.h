@@ -19,9 +19,12 @@
 #include "stp_probes.h"
 
 /* The script's target() value: staprun passes the -c child's pid here. */
-long stp_target;
+STP_API_VAR long stp_target;
+#ifdef STP_RT_BODY
+STP_API_DEF long stp_target;
 module_param(stp_target, long, 0444);
 MODULE_PARM_DESC(stp_target, "pid of the -c command (target())");
+#endif
 
 static __maybe_unused
 int64_t stp_div(struct stp_context *c, int64_t a, int64_t b, const char *loc)

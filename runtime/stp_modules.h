@@ -41,17 +41,22 @@
 #include <linux/string.h>
 #include "stp_probes.h"
 
-static DEFINE_MUTEX(stp_mod_mutex);
-static bool stp_mod_live;	/* between arm and disarm, under the mutex */
-static bool stp_mod_notifier_on;
-static unsigned long (*stp_lookup_name)(const char *name);
-static atomic_t stp_mod_gen = ATOMIC_INIT(1);	/* modules came or went */
-
 /* What one stp_module_addr() place found, and when. */
 struct stp_modsym {
 	unsigned long addr;
 	int gen;
 };
+
+STP_API unsigned long stp_module_addr(struct stp_context *c,
+				      struct stp_modsym *ms, const char *symbol,
+				      unsigned long off, const char *loc);
+
+#ifdef STP_RT_BODY
+static DEFINE_MUTEX(stp_mod_mutex);
+static bool stp_mod_live;	/* between arm and disarm, under the mutex */
+static bool stp_mod_notifier_on;
+static unsigned long (*stp_lookup_name)(const char *name);
+static atomic_t stp_mod_gen = ATOMIC_INIT(1);	/* modules came or went */
 
 static bool stp_is_module_probe(const struct stp_probe *p)
 {
@@ -212,14 +217,13 @@ static struct notifier_block stp_module_nb = {
 
 /*
  * From stp_register_probes(): the module probes, now and later. Only
- * scripts with module probes or module globals (STP_MODULES, defined by
+ * scripts with module probes or module globals (desc->modules, set by
  * the generated code) pay for the kprobe and the notifier.
  */
 static void stp_modules_arm(void)
 {
-#ifndef STP_MODULES
-	return;
-#endif
+	if (!stp_desc_p->modules)
+		return;
 	stp_find_lookup_name();
 	mutex_lock(&stp_mod_mutex);
 	stp_mod_live = true;
@@ -248,11 +252,9 @@ static void stp_modules_disarm(void)
  * 0 with an error when the module or the symbol is not there. ms is
  * the calling place's cache.
  */
-static __maybe_unused unsigned long stp_module_addr(struct stp_context *c,
-						    struct stp_modsym *ms,
-						    const char *symbol,
-						    unsigned long off,
-						    const char *loc)
+STP_API unsigned long stp_module_addr(struct stp_context *c,
+				      struct stp_modsym *ms, const char *symbol,
+				      unsigned long off, const char *loc)
 {
 	int gen = atomic_read(&stp_mod_gen);
 	unsigned long a;
@@ -273,4 +275,5 @@ static __maybe_unused unsigned long stp_module_addr(struct stp_context *c,
 	return a + off;
 }
 
+#endif /* STP_RT_BODY */
 #endif /* STP_MODULES_H */

@@ -16,8 +16,15 @@
 #include "stp_context.h"
 #include "stp_transport.h"
 
+STP_API void stp_flush(struct stp_context *c);
+STP_API __printf(2, 3) int stp_printf(struct stp_context *c,
+				     const char *fmt, ...);
+STP_API void stp_print_bytes(struct stp_context *c, const void *p, size_t n);
+STP_API void stp_print(struct stp_context *c, const char *s);
+
+#ifdef STP_RT_BODY
 /* Send the buffered text as one stdout record and empty the buffer. */
-static void stp_flush(struct stp_context *c)
+STP_API void stp_flush(struct stp_context *c)
 {
 	if (c->len) {
 		stp_emit(STP_CHAN_STDOUT, c->buf, c->len);
@@ -26,7 +33,7 @@ static void stp_flush(struct stp_context *c)
 }
 
 /* printf() with kernel vsnprintf formats; returns the bytes appended. */
-static __maybe_unused __printf(2, 3)
+STP_API __printf(2, 3)
 int stp_printf(struct stp_context *c, const char *fmt, ...)
 {
 	size_t room = STP_BUFSIZE - c->len;
@@ -54,8 +61,7 @@ int stp_printf(struct stp_context *c, const char *fmt, ...)
 }
 
 /* Append n raw bytes (NULs included), flushing when the buffer fills. */
-static __maybe_unused void stp_print_bytes(struct stp_context *c,
-					   const void *p, size_t n)
+STP_API void stp_print_bytes(struct stp_context *c, const void *p, size_t n)
 {
 	const char *s = p;
 
@@ -72,9 +78,10 @@ static __maybe_unused void stp_print_bytes(struct stp_context *c,
 }
 
 /* Append a plain string. */
-static __maybe_unused void stp_print(struct stp_context *c, const char *s)
+STP_API void stp_print(struct stp_context *c, const char *s)
 {
 	stp_print_bytes(c, s, strlen(s));
 }
 
+#endif /* STP_RT_BODY */
 #endif /* STP_PRINT_H */

@@ -75,22 +75,39 @@ struct stp_kprobe {
 	bool registered;			/* kernel accepted it */
 };
 
+/* What generated code and the inline functions below use of the core. */
+STP_API_VAR atomic_t stp_state;
+STP_API_VAR atomic_t stp_skip_reentrant;
+STP_API_VAR atomic_t stp_globals_lock;
+STP_API_VAR int stp_live;
+#ifdef STP_RT_SPLIT
+DECLARE_PER_CPU(struct stp_context *, stp_cpu_context);
+#endif
+STP_API void stp_request_exit(void);
+STP_API void stp_fail_session(void);
+STP_API __printf(3, 4) void stp_error(struct stp_context *c, const char *loc,
+				     const char *fmt, ...);
+STP_API bool stp_lock_globals_slow(void);
+STP_API void stp_counter_fold(long *g, long __percpu *pcpu);
+STP_API void stp_release_slow(struct stp_context *c);
+
+#ifdef STP_RT_BODY
 static const struct stp_module_desc *stp_desc_p;	/* the generated table */
 static struct stp_context *stp_contexts;	/* nr_cpu_ids contexts */
 static char *stp_frames;			/* nr_cpu_ids frame areas */
 static size_t stp_frame_stride;			/* bytes per CPU in stp_frames */
 static struct stp_kprobe *stp_kprobes;		/* one per table entry */
 
-static atomic_t stp_state = ATOMIC_INIT(STP_SESSION_STARTING);
+STP_API_DEF atomic_t stp_state = ATOMIC_INIT(STP_SESSION_STARTING);
 static atomic_t stp_exit_requested;		/* exit() called or errors */
 static atomic_t stp_nerrors;			/* errors reported */
 static atomic_t stp_nskipped;			/* skips counted against MAXSKIPPED */
 static atomic_t stp_skip_lock;			/* of which: globals lock timeout */
-static atomic_t stp_skip_reentrant;		/* context busy; not in stp_nskipped */
+STP_API_DEF atomic_t stp_skip_reentrant;		/* context busy; not in stp_nskipped */
 static atomic_t stp_overloaded;			/* overload protection tripped */
 static bool stp_started;			/* "start" was done */
 static bool stp_disarmed;			/* probes were unregistered */
-static atomic_t stp_globals_lock;		/* 1 while a handler has the globals */
+STP_API_DEF atomic_t stp_globals_lock;		/* 1 while a handler has the globals */
 
 /*
  * 1 while kernel and timer probes may run: the session is running and
@@ -98,14 +115,17 @@ static atomic_t stp_globals_lock;		/* 1 while a handler has the globals */
  * the running state clears it first (stp_request_exit(), stp_fail_session(),
  * "stop", unload).
  */
-static int stp_live;
-static DEFINE_PER_CPU(struct stp_context *, stp_cpu_context);
+STP_API_DEF int stp_live;
+#ifndef STP_RT_SPLIT
+static
+#endif
+DEFINE_PER_CPU(struct stp_context *, stp_cpu_context);
 
 /*
  * What exit() does: ask staprun (which polls ctl) to stop the session.
  * From now on no new kernel or timer probe hit runs.
  */
-static __maybe_unused void stp_request_exit(void)
+STP_API void stp_request_exit(void)
 {
 	atomic_set(&stp_exit_requested, 1);
 	smp_mb();	/* pairs with stp_go_live() */
@@ -122,7 +142,7 @@ static void stp_go_live(void)
 }
 
 /* Too many errors or skips: stop kernel probes and ask for exit. */
-static void stp_fail_session(void)
+STP_API void stp_fail_session(void)
 {
 	WRITE_ONCE(stp_live, 0);
 	atomic_cmpxchg(&stp_state, STP_SESSION_STARTING, STP_SESSION_ERROR);
@@ -143,7 +163,7 @@ static void stp_count_skip(void)
  * generated code checks c->error after each call that can fail and skips
  * the rest of the handler.
  */
-static __maybe_unused __printf(3, 4)
+STP_API __printf(3, 4)
 void stp_error(struct stp_context *c, const char *loc, const char *fmt, ...)
 {
 	va_list ap;
@@ -156,6 +176,8 @@ void stp_error(struct stp_context *c, const char *loc, const char *fmt, ...)
 	c->error = c->errbuf;
 	c->error_loc = loc;
 }
+
+#endif /* STP_RT_BODY */
 
 /*
  * The lock of the script's globals: one flag, taken with one cmpxchg.
@@ -176,7 +198,8 @@ static __always_inline bool stp_trylock_globals(void)
 	return atomic_cmpxchg_acquire(&stp_globals_lock, 0, 1) == 0;
 }
 
-static __maybe_unused noinline bool stp_lock_globals_slow(void)
+#ifdef STP_RT_BODY
+STP_API noinline bool stp_lock_globals_slow(void)
 {
 	int i;
 
@@ -190,6 +213,8 @@ static __maybe_unused noinline bool stp_lock_globals_slow(void)
 	return false;
 }
 
+#endif /* STP_RT_BODY */
+
 static __always_inline bool stp_lock_globals(struct stp_context *c)
 {
 	return likely(stp_trylock_globals()) || stp_lock_globals_slow();
@@ -200,12 +225,13 @@ static __always_inline void stp_unlock_globals(void)
 	atomic_set_release(&stp_globals_lock, 0);
 }
 
+#ifdef STP_RT_BODY
 /*
  * A per-CPU counter (see find_counters in src/gen.c): add the CPU slots
  * into the global and zero them. Begin, end and error probes do this,
  * with the globals lock held, when no other probe runs.
  */
-static __maybe_unused void stp_counter_fold(long *g, long __percpu *pcpu)
+STP_API void stp_counter_fold(long *g, long __percpu *pcpu)
 {
 	unsigned int cpu;
 
@@ -216,6 +242,8 @@ static __maybe_unused void stp_counter_fold(long *g, long __percpu *pcpu)
 		*p = 0;
 	}
 }
+
+#endif /* STP_RT_BODY */
 
 /*
  * Claim this CPU's context for probe p if the session is in state, with
@@ -270,6 +298,7 @@ stp_claim(const struct stp_probe *p, int state, struct pt_regs *regs,
 	return c;
 }
 
+#ifdef STP_RT_BODY
 /*
  * Overload protection (SystemTap's algorithm): add this hit's cycles to
  * the CPU's sum; once an interval has passed, fail the session if the sum
@@ -313,7 +342,7 @@ static void stp_report_error(struct stp_context *c)
 }
 
 /* What a hit may leave to do: output, an error, an overload sample. */
-static noinline void stp_release_slow(struct stp_context *c)
+STP_API noinline void stp_release_slow(struct stp_context *c)
 {
 	if (c->len)
 		stp_flush(c);
@@ -322,6 +351,8 @@ static noinline void stp_release_slow(struct stp_context *c)
 	if (c->overload_check)
 		stp_check_overload(c);
 }
+
+#endif /* STP_RT_BODY */
 
 /*
  * After the handler: flush output, report its error, free the context.
@@ -397,6 +428,7 @@ static int fn##_krp(struct kretprobe_instance *ri, struct pt_regs *regs) \
 	return stp_kretprobe_run(ri, regs, fn);				\
 }
 
+#ifdef STP_RT_BODY
 static int stp_kprobe_handler(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct stp_kprobe *k = container_of(kp, struct stp_kprobe, u.kp);
@@ -826,5 +858,7 @@ static int stp_session_stop(void)
 	stp_report();
 	return 0;
 }
+
+#endif /* STP_RT_BODY */
 
 #endif /* STP_PROBES_H */

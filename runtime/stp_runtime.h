@@ -56,6 +56,10 @@
 #define stp_pr_err(fmt, ...) \
 	pr_err("%s: " fmt, THIS_MODULE->name, ##__VA_ARGS__)
 
+STP_API int stp_module_init(const struct stp_module_desc *desc);
+STP_API void stp_module_exit(void);
+
+#ifdef STP_RT_BODY
 static struct dentry *stp_dir;		/* /sys/kernel/debug/MODNAME */
 static DEFINE_MUTEX(stp_ctl_mutex);	/* serialises start/stop/exit */
 static atomic_t stp_ctl_open;		/* 1 while a staprun has ctl open */
@@ -149,7 +153,7 @@ static void stp_free_memory(void)
 	stp_contexts = NULL;
 }
 
-static __maybe_unused int stp_module_init(const struct stp_module_desc *desc)
+STP_API int stp_module_init(const struct stp_module_desc *desc)
 {
 	struct dentry *ctl;
 	unsigned int cpu;
@@ -203,7 +207,7 @@ err:
 	return rc;
 }
 
-static __maybe_unused void stp_module_exit(void)
+STP_API void stp_module_exit(void)
 {
 	/* staprun may have died without "stop": disarm everything first. */
 	mutex_lock(&stp_ctl_mutex);
@@ -218,4 +222,5 @@ static __maybe_unused void stp_module_exit(void)
 	stp_free_memory();
 }
 
+#endif /* STP_RT_BODY */
 #endif /* STP_RUNTIME_H */

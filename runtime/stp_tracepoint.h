@@ -35,6 +35,11 @@ struct stp_tp_args {
 	unsigned long a[STP_TP_MAXARGS];	/* narrowed, in order */
 	int n;					/* how many */
 };
+
+STP_API unsigned long stp_tp_arg(struct stp_context *c, int i);
+STP_API void stp_tracepoint_hit(void *data, const unsigned long *args, int n);
+
+#ifdef STP_RT_BODY
 static DEFINE_PER_CPU(struct stp_tp_args, stp_tp_args);
 
 /*
@@ -42,7 +47,7 @@ static DEFINE_PER_CPU(struct stp_tp_args, stp_tp_args);
  * handler that owns this CPU's context reads it, so no other hit can
  * change it meanwhile.
  */
-static __maybe_unused unsigned long stp_tp_arg(struct stp_context *c, int i)
+STP_API unsigned long stp_tp_arg(struct stp_context *c, int i)
 {
 	struct stp_tp_args *ta = this_cpu_ptr(&stp_tp_args);
 
@@ -50,8 +55,7 @@ static __maybe_unused unsigned long stp_tp_arg(struct stp_context *c, int i)
 }
 
 /* Called by the generated callbacks: run the probe p for one hit. */
-static __maybe_unused void stp_tracepoint_hit(void *data,
-					      const unsigned long *args, int n)
+STP_API void stp_tracepoint_hit(void *data, const unsigned long *args, int n)
 {
 	const struct stp_probe *p = data;
 	struct stp_tp_args *ta;
@@ -124,4 +128,5 @@ static void stp_tracepoint_sync(void)
 	tracepoint_synchronize_unregister();
 }
 
+#endif /* STP_RT_BODY */
 #endif /* STP_TRACEPOINT_H */

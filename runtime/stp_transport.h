@@ -47,6 +47,16 @@ struct stp_rec {
 /* Largest payload of one record: it must fit a sub-buffer with its header. */
 #define STP_MAXREC (STP_SUBBUF_SIZE - sizeof(struct stp_rec) - 8)
 
+#ifdef STP_BULKMODE
+#define STP_BULK 1
+#else
+#define STP_BULK 0
+#endif
+
+STP_API void stp_emit(int chan, const char *data, size_t len);
+STP_API __printf(1, 2) void stp_emit_err(const char *fmt, ...);
+
+#ifdef STP_RT_BODY
 static struct rchan *stp_chan;		/* the relay channel */
 static atomic64_t stp_seq;		/* last sequence number handed out */
 static atomic_t stp_dropped;		/* records lost because relay was full */
@@ -62,9 +72,6 @@ MODULE_PARM_DESC(stp_flight, "flight recorder mode (staprun -F)");
 
 #ifdef STP_BULKMODE
 MODULE_INFO(stp_bulk, "1");
-#define STP_BULK 1
-#else
-#define STP_BULK 0
 #endif
 
 /*
@@ -127,7 +134,7 @@ static const struct rchan_callbacks stp_relay_callbacks = {
  * relay_switch_subbuf() moves to the next one, or returns 0 when all are
  * full (no-overwrite mode): the record is then dropped and counted.
  */
-static void stp_emit(int chan, const char *data, size_t len)
+STP_API void stp_emit(int chan, const char *data, size_t len)
 {
 	struct rchan_buf *buf;
 	struct stp_rec r;
@@ -163,7 +170,7 @@ static void stp_emit(int chan, const char *data, size_t len)
 }
 
 /* Format a message onto the stderr channel (warnings and errors). */
-static __printf(1, 2) void stp_emit_err(const char *fmt, ...)
+STP_API __printf(1, 2) void stp_emit_err(const char *fmt, ...)
 {
 	char msg[STP_ERRLEN];
 	va_list ap;
@@ -199,4 +206,5 @@ static void stp_transport_close(void)
 		relay_close(chan);
 }
 
+#endif /* STP_RT_BODY */
 #endif /* STP_TRANSPORT_H */

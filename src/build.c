@@ -76,13 +76,19 @@ static bool read_whole(const char *path, struct strbuf *sb)
 	return true;
 }
 
-static void hash_file(struct hash *h, const char *path)
+/* Hash a file's text, after its name (the whole path or the last part). */
+static void hash_file_as(struct hash *h, const char *path, const char *name)
 {
 	struct strbuf sb = { 0 };
 
-	hash_str(h, path);
+	hash_str(h, name);
 	if (read_whole(path, &sb))
 		hash_add(h, sb.buf, sb.len);
+}
+
+static void hash_file(struct hash *h, const char *path)
+{
+	hash_file_as(h, path, path);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -90,8 +96,11 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Hash every regular file of dir, in name order. */
-static void hash_dir(struct hash *h, const char *dir)
+/*
+ * Hash every regular file of dir, in name order, each after its path
+ * (paths) or its name only (the same text anywhere hashes the same).
+ */
+static void hash_tree(struct hash *h, const char *dir, bool paths)
 {
 	DIR *d = opendir(dir);
 	const char *names[512];
@@ -110,10 +119,15 @@ static void hash_dir(struct hash *h, const char *dir)
 		struct stat st;
 
 		if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
-			hash_dir(h, p);
+			hash_tree(h, p, paths);
 		else
-			hash_file(h, p);
+			hash_file_as(h, p, paths ? p : names[i]);
 	}
+}
+
+static void hash_dir(struct hash *h, const char *dir)
+{
+	hash_tree(h, dir, true);
 }
 
 /* An environment switch: set, non-empty and not "0". */
@@ -122,6 +136,14 @@ static bool env_on(const char *name)
 	const char *v = getenv(name);
 
 	return v && *v && strcmp(v, "0");
+}
+
+/* An environment switch turned off: set to "0". */
+static bool env_off(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && !strcmp(v, "0");
 }
 
 /* ccflags-y without the -D options, and those (" -DA -DB"). */
@@ -997,6 +1019,117 @@ static int run_compile(const struct session *ss, const struct recipe *r,
 	return 0;
 }
 
+/*
+ * The linker and its options as kbuild runs it for ld -r of a module's
+ * parts: the recipe's final link up to its --build-id.
+ */
+static const char *recipe_ld(const struct recipe *r)
+{
+	const char *cmd = r->steps[r->nsteps - 1].cmd;
+	const char *end = strstr(cmd, " --build-id");
+
+	if (!end || !strstr(cmd, " -r "))
+		return NULL;
+	return arena_strndup(cmd, (size_t)(end - cmd));
+}
+
+/*
+ * Core objects unused for a week (an older runtime, -D options not used
+ * since) go when a new one is made.
+ */
+static void prune_cores(const char *rdir)
+{
+	DIR *d = opendir(rdir);
+	struct dirent *e;
+	time_t old = time(NULL) - 7 * 24 * 3600;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		const char *p = arena_printf("%s/%s", rdir, e->d_name);
+		struct stat st;
+
+		if (!strncmp(e->d_name, "core-", 5) && stat(p, &st) == 0 &&
+		    S_ISREG(st.st_mode) && st.st_mtime < old)
+			unlink(p);
+	}
+	closedir(d);
+}
+
+/*
+ * The runtime core (runtime/stp_core.c) compiled by the recipe's compile
+ * step st with this session's -D options, kept in the recipe directory
+ * and built when missing: compiled once, linked into every module of
+ * the release. NULL if it cannot be built.
+ */
+static const char *core_object(const struct session *ss,
+			       const struct recipe *r, const struct step *st,
+			       const char *kdir, const char *log)
+{
+	struct hash h = { 14695981039346656037ull, 0x6c62272e07bb0142ull };
+
+	hash_str(&h, "stap core v1");
+	hash_str(&h, cc_defines(ss));
+	/* the runtime's text, not its path: trees at one commit share */
+	hash_tree(&h, ss->runtime_dir, false);
+	const char *obj = arena_printf("%s/core-%016llx%016llx.o", r->dir,
+				       (unsigned long long)h.a,
+				       (unsigned long long)h.b);
+
+	if (is_file(obj)) {
+		utime(obj, NULL);	/* in use: prune_cores keeps it */
+		return obj;
+	}
+	const char *tmp = arena_printf("%s.%d.d", obj, (int)getpid());
+	const char *src = "#include \"stp_core.c\"\n";
+	struct subst x = { .dir = tmp, .name = "stp_rt_core", .rdir = r->dir,
+			   .defs = arena_printf("%s -DSTP_RT_SPLIT",
+						cc_defines(ss)),
+			   .rt = ss->runtime_dir };
+	int rc;
+
+	mkdirs(tmp);
+	rc = write_file(arena_printf("%s/stp_rt_core.c", tmp), src,
+			strlen(src));
+	if (!rc)
+		rc = run_compile(ss, r, st, &x, kdir, log);
+	if (!rc)
+		rc = rename(arena_printf("%s/stp_rt_core.o", tmp), obj);
+	build_rmtree(tmp);
+	if (rc)
+		return NULL;
+	prune_cores(r->dir);
+	return obj;
+}
+
+/*
+ * The compile step of the fast path: the generated C with -DSTP_RT_SPLIT
+ * (runtime core declared only), linked with the core object by ld -r
+ * into NAME.o, as kbuild links a module of several objects. -1 if any
+ * of it fails: the caller compiles the C whole instead.
+ */
+static int split_build(const struct session *ss, const struct recipe *r,
+		       const struct step *st, const struct subst *x0,
+		       const char *kdir, const char *log)
+{
+	struct subst x = *x0;
+	const char *ld = recipe_ld(r);
+	const char *core = ld ? core_object(ss, r, st, kdir, log) : NULL;
+
+	if (!core)
+		return -1;
+	x.defs = arena_printf("%s -DSTP_RT_SPLIT", x0->defs);
+	if (run_compile(ss, r, st, &x, kdir, log))
+		return -1;
+	const char *o = arena_printf("%s/%s.o", x.dir, x.name);
+	const char *part = arena_printf("%s/%s.script.o", x.dir, x.name);
+
+	if (rename(o, part))
+		return -1;
+	return run_sh(r, kdir, arena_printf("%s -o %s %s %s", ld, o, part,
+					    core), log);
+}
+
 /* Build dir/name.ko with the recipe. 0 on success. */
 static int recipe_build(const struct session *ss, const struct recipe *r,
 			const char *kdir, const char *dir, const char *name)
@@ -1012,7 +1145,17 @@ static int recipe_build(const struct session *ss, const struct recipe *r,
 		int rc;
 
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if (st->pch)
+		rc = -1;
+		if (!strcmp(st->kind, "cc") && !env_off("STAP_RT_SPLIT")) {
+			rc = split_build(ss, r, st, &x, kdir, log);
+			if (rc && ss->verbose)
+				fprintf(stderr, "Pass 4: linking with the "
+					"runtime core failed (see %s); "
+					"compiling the C whole\n", log);
+		}
+		if (!rc)
+			;
+		else if (st->pch)
 			rc = run_compile(ss, r, st, &x, kdir, log);
 		else
 			rc = run_sh(r, kdir, expand(st->cmd, &x), log);

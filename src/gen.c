@@ -1681,8 +1681,6 @@ void gen_module(const struct session *ss, const struct program *prog,
 	     ss->script_file ? ss->script_file : "<input>");
 	emit(&g, " * for kernel %s. Do not edit: edit the script.", ss->release);
 	emit(&g, " */");
-	if (uses_modules(prog))
-		emit(&g, "#define STP_MODULES 1	/* see stp_modules.h */");
 	emit(&g, "#include \"stp_runtime.h\"");
 	emit(&g, "#include \"stp_deref.h\"");
 	if (needs_maps(s))
@@ -1870,6 +1868,8 @@ void gen_module(const struct session *ss, const struct program *prog,
 	emit(&g, "\t.probes = stp_probes,");
 	emit(&g, "\t.nprobes = ARRAY_SIZE(stp_probes),");
 	emit(&g, "\t.frames_size = sizeof(struct stp_frames),");
+	if (uses_modules(prog))
+		emit(&g, "\t.modules = true,	/* see stp_modules.h */");
 	emit(&g, "};");
 	blank(&g);
 	gen_global_storage(&g, s);

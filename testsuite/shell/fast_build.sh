@@ -1,13 +1,19 @@
 # test: requires kernel-headers, every kernel
 # The fast path of pass 4 (build.c): the first build for a release runs
 # kbuild and keeps its recipe; the next new script replays it without
-# make, through precompiled headers.  That module matches a kbuild one in
-# everything the kernel's loader reads (modinfo and vermagic, the
-# modversions CRCs, .gnu.linkonce.this_module, sections, symbols), and it
-# loads and runs in the guest.  STAP_KBUILD=1 and an empty STAP_CACHE
-# both mean plain kbuild.  Not compared: .BTF, which kbuild adds on 6.12
-# (pahole, from the DWARF of modpost's .mod.c only, our C being built
-# with -g0) and the fast path does not.
+# make, through precompiled headers, compiling the generated C with
+# -DSTP_RT_SPLIT and linking it with the runtime core (runtime/
+# stp_core.c), compiled once per release and -D options and kept next to
+# the recipe.  That module carries what kbuild's would for the loader
+# (modinfo and vermagic, .gnu.linkonce.this_module, every modversions
+# CRC the kernel's), plus the core's global functions, and it loads and
+# runs in the guest.  With STAP_RT_SPLIT=0 the replay compiles the C
+# whole, and that module matches a kbuild one in everything the loader
+# reads (modinfo, the CRCs, this_module, sections, symbols).
+# STAP_KBUILD=1 and an empty STAP_CACHE both mean plain kbuild.  Not
+# compared: .BTF, which kbuild adds on 6.12 (pahole, from the DWARF of
+# modpost's .mod.c only, our C being built with -g0) and the fast path
+# does not.
 . "$TOPDIR/testsuite/lib/common.sh"
 need_kernel
 need_tools
@@ -27,7 +33,20 @@ ls "$STAP_CACHE/$KREL"/recipe-*/pch-*.h.gch >/dev/null 2>&1 ||
 grep -q "^Pass 4: replayed kbuild's recipe " err ||
 	{ show stderr err; fail "the second build did not replay the recipe"; }
 ! grep -q "kept kbuild's recipe" err || fail "the second build ran kbuild"
+ls "$STAP_CACHE/$KREL"/recipe-*/core-*.o >/dev/null 2>&1 ||
+	fail "no runtime core object next to the recipe"
+readelf -sW fastmod.ko | grep -q ' GLOBAL .* stp_module_init$' ||
+	fail "the fast module is not linked with the runtime core"
 mv fastmod.ko fast.ko
+# the same, compiled whole (the fallback when the split compile fails)
+rm -rf "$STAP_CACHE/$KREL"/[0-9a-f]*
+STAP_RT_SPLIT=0 "$STAP" -v -p4 -m fastmod -r "$KREL" -e "$script" >out 2>err ||
+	{ show stderr err; fail "fast build, whole"; }
+grep -q "^Pass 4: replayed kbuild's recipe " err ||
+	{ show stderr err; fail "the whole build did not replay the recipe"; }
+! readelf -sW fastmod.ko | grep -q ' GLOBAL .* stp_module_init$' ||
+	fail "STAP_RT_SPLIT=0 linked the runtime core"
+mv fastmod.ko whole.ko
 
 # -D options do not need a recipe (or precompiled header) of their own
 "$STAP" -v -k -p4 -m fastdef -D MAXACTION=777 -r "$KREL" -e "$script" >out 2>err ||
@@ -47,6 +66,9 @@ grep -q "^Pass 4: replayed kbuild's recipe " err2 ||
 [ "$(ls -d "$STAP_CACHE/$KREL"/recipe-* | wc -l)" = 1 ] || fail "the copy made a recipe of its own"
 [ "$(ls "$STAP_CACHE/$KREL"/recipe-*/pch-*.gch | wc -l)" = 2 ] ||
 	fail "the copy made precompiled headers of its own"
+# one core per set of -D options, shared by the copy of the tree
+[ "$(ls "$STAP_CACHE/$KREL"/recipe-*/core-*.o | wc -l)" = 2 ] ||
+	{ ls -l "$STAP_CACHE/$KREL"/recipe-*; fail "expected two core objects"; }
 kept=$(sed -n 's/^Keeping temporary directory "\(.*\)"$/\1/p' err)
 [ -d "$kept" ] || { show stderr err; fail "-k kept no directory"; }
 grep -q -- ' -DMAXACTION=777 ' "$kept/.fastdef.o.cmd" ||
@@ -67,7 +89,7 @@ done
 mv fastmod.ko kbuild.ko
 
 # what the loader reads, side by side
-for m in fast kbuild; do
+for m in fast whole kbuild; do
 	{
 		modinfo "$m.ko" | grep -v '^filename:'
 		readelf -x __versions "$m.ko" | tail -n +2
@@ -76,10 +98,25 @@ for m in fast kbuild; do
 		readelf -sW "$m.ko" | awk 'NR > 3 { print $4, $5, $7, $8 }' | sort
 	} >"$m.loader" || fail "readelf $m.ko"
 done
-grep -q "^vermagic: *$KREL " fast.loader || { show fast fast.loader; fail "vermagic"; }
-grep -q ' init_module$' fast.loader || fail "no init_module"
-cmp -s kbuild.loader fast.loader ||
-	{ diff kbuild.loader fast.loader | head -20; fail "fast module differs from kbuild's"; }
+grep -q "^vermagic: *$KREL " whole.loader || { show whole whole.loader; fail "vermagic"; }
+grep -q ' init_module$' whole.loader || fail "no init_module"
+cmp -s kbuild.loader whole.loader ||
+	{ diff kbuild.loader whole.loader | head -20; fail "whole fast module differs from kbuild's"; }
+
+# the split one: the same modinfo and this_module, the kernel's CRCs
+for m in fast kbuild; do
+	modinfo "$m.ko" | grep -v '^filename:' | sort >"$m.modinfo"
+	readelf -x .gnu.linkonce.this_module "$m.ko" | tail -n +2 >"$m.this"
+done
+cmp -s kbuild.modinfo fast.modinfo ||
+	{ diff kbuild.modinfo fast.modinfo; fail "split module: modinfo differs"; }
+cmp -s kbuild.this fast.this || fail "split module: this_module differs"
+modprobe --dump-modversions fast.ko >fast.crcs || fail "no modversions in fast.ko"
+grep -q . fast.crcs || fail "no modversions in fast.ko"
+awk 'NR == FNR { crc[$2] = $1; next }
+     !($2 in crc) || tolower($1) != tolower(crc[$2]) { print; bad = 1 }
+     END { exit bad }' "/lib/modules/$KREL/build/Module.symvers" fast.crcs >bad.crcs ||
+	{ show "CRCs not the kernel's" bad.crcs; fail "split module: CRCs"; }
 
 "$STAPVM" -r "$KREL" -t "$TEST_TIMEOUT" fast.ko >out 2>err ||
 	{ show stderr err; show stdout out; fail "the fast module did not run"; }

@@ -457,6 +457,7 @@ struct step {
 	int nincs;
 	const char *defs[MAXITEMS];	/* "NAME VALUE", were -D options */
 	int ndefs;
+	bool kernel_h;		/* modcc compiled like cc, through its header */
 };
 
 struct recipe {
@@ -895,30 +896,33 @@ static void remove_others(const char *dir, const char *prefix,
  * The header of a compile step, in the recipe directory: kbuild's
  * -include files, then for NAME.c the runtime's kernel headers
  * (stp_kernel.h, independent of the module and its -D options), for
- * NAME.mod.c its first #include. Named by a hash of its text, its
- * compile command and the runtime, and compiled once into NAME.h.gch
- * when it can be; an older one of the same step goes then.
+ * NAME.mod.c the same when it is compiled like NAME.c (kernel_h), else
+ * its first #include. Named by a hash of its text, its compile command
+ * and the runtime, and compiled once into NAME.h.gch when it can be
+ * (and make is true); an older one of the same step goes then.
  */
 static const char *step_header(const struct session *ss,
 			       const struct recipe *r, const struct step *st,
 			       const char *src, const char *kdir,
-			       const char *log)
+			       const char *log, bool make)
 {
 	struct strbuf text = { 0 }, kh = { 0 };
 	struct hash h = { 14695981039346656037ull, 0x6c62272e07bb0142ull };
+	bool kernel_h = st->kernel_h || !strcmp(st->kind, "cc");
 
 	sb_puts(&text, "/* stap: compiled once into a precompiled header */\n");
 	for (int i = 0; i < st->nincs; i++)
 		sb_printf(&text, "#include \"%s\"\n", st->incs[i]);
-	sb_printf(&text, "%s\n", !strcmp(st->kind, "cc") ?
-		  "#include \"stp_kernel.h\"" : first_include(src));
+	sb_printf(&text, "%s\n", kernel_h ? "#include \"stp_kernel.h\"" :
+		  first_include(src));
 	hash_str(&h, text.buf);
 	hash_str(&h, st->pch);
 	/* stp_kernel.h's text, not its path: trees at one commit share */
-	if (!strcmp(st->kind, "cc") &&
+	if (kernel_h &&
 	    read_whole(arena_printf("%s/stp_kernel.h", ss->runtime_dir), &kh))
 		hash_add(&h, kh.buf, kh.len);
-	const char *prefix = arena_printf("pch-%s-", st->kind);
+	const char *prefix = arena_printf("pch-%s-", kernel_h ? "cc" :
+					  st->kind);
 	const char *base = arena_printf("%s%016llx.h", prefix,
 					(unsigned long long)h.a);
 	const char *hdr = arena_printf("%s/%s", r->dir, base);
@@ -927,7 +931,7 @@ static const char *step_header(const struct session *ss,
 
 	if (!is_file(hdr) && write_atomic(hdr, text.buf))
 		return NULL;
-	if (is_file(gch) || is_file(no))
+	if (is_file(gch) || is_file(no) || !make)
 		return hdr;
 	struct subst x = { .rdir = r->dir, .hdr = hdr, .rt = ss->runtime_dir };
 
@@ -977,15 +981,19 @@ static int after_cc(const struct subst *x, const char *cmd)
 			  strlen(text));
 }
 
-/* One compile step: header, names header, then the compile itself. */
+/*
+ * One compile step: header, names header, then the compile itself.
+ * Without pch, a header not yet precompiled is not precompiled now.
+ */
 static int run_compile(const struct session *ss, const struct recipe *r,
 		       const struct step *st, const struct subst *x0,
-		       const char *kdir, const char *log)
+		       const char *kdir, const char *log, bool pch)
 {
 	struct subst x = *x0;
 	struct strbuf names = { 0 };
 
-	x.hdr = step_header(ss, r, st, expand(step_src(st), &x), kdir, log);
+	x.hdr = step_header(ss, r, st, expand(step_src(st), &x), kdir, log,
+			    pch);
 	if (!x.hdr)
 		return -1;
 	for (int i = 0; i < st->ndefs; i++)
@@ -1064,7 +1072,7 @@ static void prune_cores(const char *rdir)
  */
 static const char *core_object(const struct session *ss,
 			       const struct recipe *r, const struct step *st,
-			       const char *kdir, const char *log)
+			       const char *kdir, const char *log, bool pch)
 {
 	struct hash h = { 14695981039346656037ull, 0x6c62272e07bb0142ull };
 
@@ -1092,7 +1100,7 @@ static const char *core_object(const struct session *ss,
 	rc = write_file(arena_printf("%s/stp_rt_core.c", tmp), src,
 			strlen(src));
 	if (!rc)
-		rc = run_compile(ss, r, st, &x, kdir, log);
+		rc = run_compile(ss, r, st, &x, kdir, log, pch);
 	if (!rc)
 		rc = rename(arena_printf("%s/stp_rt_core.o", tmp), obj);
 	build_rmtree(tmp);
@@ -1114,12 +1122,12 @@ static int split_build(const struct session *ss, const struct recipe *r,
 {
 	struct subst x = *x0;
 	const char *ld = recipe_ld(r);
-	const char *core = ld ? core_object(ss, r, st, kdir, log) : NULL;
+	const char *core = ld ? core_object(ss, r, st, kdir, log, true) : NULL;
 
 	if (!core)
 		return -1;
 	x.defs = arena_printf("%s -DSTP_RT_SPLIT", x0->defs);
-	if (run_compile(ss, r, st, &x, kdir, log))
+	if (run_compile(ss, r, st, &x, kdir, log, true))
 		return -1;
 	const char *o = arena_printf("%s/%s.o", x.dir, x.name);
 	const char *part = arena_printf("%s/%s.script.o", x.dir, x.name);
@@ -1128,6 +1136,61 @@ static int split_build(const struct session *ss, const struct recipe *r,
 		return -1;
 	return run_sh(r, kdir, arena_printf("%s -o %s %s %s", ld, o, part,
 					    core), log);
+}
+
+/*
+ * modpost's NAME.mod.c compiled as NAME.c is, through its precompiled
+ * header (stp_kernel.h has what NAME.mod.c includes, and more): one
+ * header per recipe instead of two. The module is the same, without
+ * the DWARF of NAME.mod.o (-g0). False if the recipe has no such step.
+ */
+static bool modcc_like_cc(const struct recipe *r, const struct step *m,
+			  struct step *out)
+{
+	const struct step *c = NULL;
+
+	for (int i = 0; i < r->nsteps; i++)
+		if (!strcmp(r->steps[i].kind, "cc"))
+			c = &r->steps[i];
+	if (!c || !c->pch || !m->pch)
+		return false;
+	*out = *c;
+	out->kind = m->kind;
+	out->kernel_h = true;
+	memcpy(out->defs, m->defs, sizeof(m->defs));
+	out->ndefs = m->ndefs;
+	char *cmd = arena_strndup(c->cmd, strcspn(c->cmd, ";"));
+
+	cmd = replace_all(cmd, " @DEFS@", "");
+	cmd = replace_all(cmd, "@D@/@N@.o", "@D@/@N@.mod.o");
+	out->cmd = replace_all(cmd, "@D@/@N@.c", "@D@/@N@.mod.c");
+	return true;
+}
+
+/*
+ * One step of the recipe. The compile of NAME.c links the runtime core
+ * in (unless STAP_RT_SPLIT=0) and NAME.mod.c goes through NAME.c's
+ * header; when either fails, the step runs as kbuild ran it.
+ */
+static int run_step(const struct session *ss, const struct recipe *r,
+		    const struct step *st, const struct subst *x,
+		    const char *kdir, const char *log)
+{
+	struct step m;
+
+	if (!strcmp(st->kind, "cc") && !env_off("STAP_RT_SPLIT")) {
+		if (split_build(ss, r, st, x, kdir, log) == 0)
+			return 0;
+		if (ss->verbose)
+			fprintf(stderr, "Pass 4: linking with the runtime core "
+				"failed (see %s); compiling the C whole\n", log);
+	}
+	if (!strcmp(st->kind, "modcc") && modcc_like_cc(r, st, &m) &&
+	    run_compile(ss, r, &m, x, kdir, log, true) == 0)
+		return 0;
+	if (st->pch)
+		return run_compile(ss, r, st, x, kdir, log, true);
+	return run_sh(r, kdir, expand(st->cmd, x), log);
 }
 
 /* Build dir/name.ko with the recipe. 0 on success. */
@@ -1145,20 +1208,7 @@ static int recipe_build(const struct session *ss, const struct recipe *r,
 		int rc;
 
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		rc = -1;
-		if (!strcmp(st->kind, "cc") && !env_off("STAP_RT_SPLIT")) {
-			rc = split_build(ss, r, st, &x, kdir, log);
-			if (rc && ss->verbose)
-				fprintf(stderr, "Pass 4: linking with the "
-					"runtime core failed (see %s); "
-					"compiling the C whole\n", log);
-		}
-		if (!rc)
-			;
-		else if (st->pch)
-			rc = run_compile(ss, r, st, &x, kdir, log);
-		else
-			rc = run_sh(r, kdir, expand(st->cmd, &x), log);
+		rc = run_step(ss, r, st, &x, kdir, log);
 		if (rc) {
 			if (ss->verbose > 1)
 				fprintf(stderr, "Pass 4: step %d (%s) of %s "
@@ -1272,26 +1322,38 @@ static void recipe_capture(const struct session *ss, const char *kdir,
 		return;
 	}
 	/*
-	 * Precompile now, so that the next new script finds the headers
-	 * ready; the two at once, as they take a second or so each.
+	 * Precompile NAME.c's header now (NAME.mod.c shares it), and build
+	 * the runtime core meanwhile, without it: the next new script finds
+	 * both ready. Each takes most of a second.
 	 */
 	r.dir = rdir;
-	pid_t kids[MAXSTEPS];
+	pid_t kids[2];
 	int nkids = 0;
+	const char *log = arena_printf("%s/fast.log", dir);
 
 	for (int i = 0; i < r.nsteps; i++) {
+		const struct step *st = &r.steps[i];
 		struct subst x = { .dir = dir, .name = name };
 		pid_t pid;
 
-		if (!r.steps[i].pch || (pid = fork()) < 0)
+		if (strcmp(st->kind, "cc") || !st->pch)
 			continue;
-		if (pid == 0) {
-			step_header(ss, &r, &r.steps[i],
-				    expand(step_src(&r.steps[i]), &x), kdir,
-				    arena_printf("%s/fast.log", dir));
-			_exit(0);
+		for (int job = 0; job < 2; job++) {
+			if ((pid = fork()) < 0)
+				continue;
+			if (pid == 0) {
+				if (job == 0)
+					step_header(ss, &r, st,
+						    expand(step_src(st), &x),
+						    kdir, log, true);
+				else if (!env_off("STAP_RT_SPLIT"))
+					core_object(ss, &r, st, kdir, log,
+						    false);
+				_exit(0);
+			}
+			kids[nkids++] = pid;
 		}
-		kids[nkids++] = pid;
+		break;
 	}
 	while (nkids > 0)
 		if (waitpid(kids[nkids - 1], NULL, 0) >= 0 || errno != EINTR)

@@ -35,6 +35,7 @@ grep -q "^Pass 4: replayed kbuild's recipe " err ||
 ! grep -q "kept kbuild's recipe" err || fail "the second build ran kbuild"
 ls "$STAP_CACHE/$KREL"/recipe-*/core-*.o >/dev/null 2>&1 ||
 	fail "no runtime core object next to the recipe"
+grep -q "^Pass 4: .*modcc [0-9]" err || { show stderr err; fail "no modcc step"; }
 readelf -sW fastmod.ko | grep -q ' GLOBAL .* stp_module_init$' ||
 	fail "the fast module is not linked with the runtime core"
 mv fastmod.ko fast.ko
@@ -54,8 +55,8 @@ mv fastmod.ko whole.ko
 grep -q "^Pass 4: replayed kbuild's recipe " err ||
 	{ show stderr err; fail "the build with -D did not replay the recipe"; }
 [ "$(ls -d "$STAP_CACHE/$KREL"/recipe-* | wc -l)" = 1 ] || fail "more than one recipe"
-[ "$(ls "$STAP_CACHE/$KREL"/recipe-*/pch-*.gch | wc -l)" = 2 ] ||
-	{ ls -l "$STAP_CACHE/$KREL"/recipe-*; fail "expected two precompiled headers"; }
+[ "$(ls "$STAP_CACHE/$KREL"/recipe-*/pch-*.gch | wc -l)" = 1 ] ||
+	{ ls -l "$STAP_CACHE/$KREL"/recipe-*; fail "expected one precompiled header (NAME.mod.c uses NAME.c's)"; }
 # another tree (a copy of stap, runtime/ and tapset/) shares the recipe
 mkdir tree && cp "$STAP" tree/stap && cp -r "$TOPDIR/runtime" "$TOPDIR/tapset" tree/ ||
 	fail "copying the tree"
@@ -64,7 +65,7 @@ tree/stap -v -p4 -m fasttree -r "$KREL" -e "$script" >out2 2>err2 ||
 grep -q "^Pass 4: replayed kbuild's recipe " err2 ||
 	{ show stderr err2; fail "the copy of the tree did not replay the recipe"; }
 [ "$(ls -d "$STAP_CACHE/$KREL"/recipe-* | wc -l)" = 1 ] || fail "the copy made a recipe of its own"
-[ "$(ls "$STAP_CACHE/$KREL"/recipe-*/pch-*.gch | wc -l)" = 2 ] ||
+[ "$(ls "$STAP_CACHE/$KREL"/recipe-*/pch-*.gch | wc -l)" = 1 ] ||
 	fail "the copy made precompiled headers of its own"
 # one core per set of -D options, shared by the copy of the tree
 [ "$(ls "$STAP_CACHE/$KREL"/recipe-*/core-*.o | wc -l)" = 2 ] ||
@@ -94,8 +95,12 @@ for m in fast whole kbuild; do
 		modinfo "$m.ko" | grep -v '^filename:'
 		readelf -x __versions "$m.ko" | tail -n +2
 		readelf -x .gnu.linkonce.this_module "$m.ko" | tail -n +2
-		readelf -SW "$m.ko" | awk '/^ *\[/ && $2 !~ /^\.BTF/ { print $2, $3 }'
-		readelf -sW "$m.ko" | awk 'NR > 3 { print $4, $5, $7, $8 }' | sort
+		readelf -SW "$m.ko" | awk '/^ *\[/ && $2 !~ /^\.(BTF|debug|rela\.debug)/ { print $2, $3 }'
+		# __UNIQUE_ID_ numbers count macros seen before: not the same
+		# through the precompiled header
+		readelf -sW "$m.ko" | awk 'NR > 3 && $8 !~ /^\.(BTF|debug)/ {
+			n = $8; if (n ~ /^__UNIQUE_ID_/) sub(/[0-9]+$/, "", n)
+			print $4, $5, $7, n }' | sort
 	} >"$m.loader" || fail "readelf $m.ko"
 done
 grep -q "^vermagic: *$KREL " whole.loader || { show whole whole.loader; fail "vermagic"; }

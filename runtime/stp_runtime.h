@@ -2,8 +2,10 @@
 /*
  * stp_runtime.h - the runtime every generated module includes first.
  *
- * It pulls in the rest of runtime/ (all static functions, one module per
- * translation unit) and adds the module's life cycle:
+ * It pulls in the rest of runtime/ (static functions, one module per
+ * translation unit; with -DSTP_RT_SPLIT the core's functions are only
+ * declared, their bodies being stp_core.c: see STP_API in stp_compat.h)
+ * and adds the module's life cycle:
  *
  *   stp_module_init(desc)  allocates the per-CPU contexts and frames and
  *                          creates /sys/kernel/debug/MODNAME/ with the
@@ -50,8 +52,8 @@
 
 /*
  * Kernel log lines name the module as loaded, not KBUILD_MODNAME: the
- * runtime is compiled into a precompiled header shared by every module
- * of a release (see build.c), so it must not depend on the name.
+ * core is compiled once and linked into every module of a release (see
+ * build.c), so it must not depend on the name.
  */
 #define stp_pr_err(fmt, ...) \
 	pr_err("%s: " fmt, THIS_MODULE->name, ##__VA_ARGS__)

@@ -426,25 +426,33 @@ static int kbuild(const struct session *ss, const char *kdir, const char *dir)
  * of date) and most of the rest parsing kernel headers. The first
  * kbuild for a release leaves the exact commands it ran in its .*.cmd
  * files; they become the release's recipe, and later builds replay them
- * with sh -c in the build tree, as make would, with two changes to the
- * two compiles (NAME.c and modpost's NAME.mod.c):
+ * with sh -c in the build tree, as make would, with these changes to
+ * the two compiles (NAME.c and modpost's NAME.mod.c):
  *  - kbuild's -include files and the kernel headers (runtime/
- *    stp_kernel.h for NAME.c, the first #include for NAME.mod.c) come
- *    from a header compiled once per recipe into a GCC precompiled
- *    header. The sources include those again, no-ops behind their
- *    include guards.
+ *    stp_kernel.h) come from a header compiled once per recipe into a
+ *    GCC precompiled header. The sources include those again, no-ops
+ *    behind their include guards. NAME.mod.c is compiled with NAME.c's
+ *    command and header (modcc_like_cc).
  *  - KBUILD_MODNAME and friends come from a small header included after
  *    that one, not from -D: GCC refuses a precompiled header when a
  *    macro it mentions is defined differently, and the name changes
  *    with every module. The script's -D options are a placeholder in
  *    the recipe and stay out of the precompiled header.
+ *  - NAME.c is compiled with -DSTP_RT_SPLIT, which leaves the runtime
+ *    core declared only, and ld -r links it with the core object
+ *    (runtime/stp_core.c), compiled by the same command once per
+ *    recipe and -D options (core_object): most of a small module's
+ *    code, compiled once.
  * The rest (objtool, modpost with the kernel's Module.symvers, ld -r
- * with the kernel's module.lds) runs unchanged, so the module is the one
- * kbuild would make, up to the order of some instructions (GCC breaks
+ * with the kernel's module.lds) runs unchanged, so the module carries
+ * what kbuild's would (vermagic, modinfo, CRCs, this_module), the core's
+ * functions being global symbols, and, compiled whole, is the one kbuild
+ * would make up to the order of some instructions (GCC breaks
  * scheduling ties differently with a precompiled header) and the .BTF
  * kbuild adds with pahole on 6.12. Anything unexpected while capturing
- * means no recipe; any failure while replaying falls back to kbuild.
- * STAP_KBUILD=1 always uses kbuild.
+ * means no recipe; a split compile that fails is redone whole, any
+ * other failure while replaying falls back to kbuild. STAP_KBUILD=1
+ * always uses kbuild.
  */
 #define MAXSTEPS 8
 #define MAXITEMS 8
@@ -1042,23 +1050,31 @@ static const char *recipe_ld(const struct recipe *r)
 }
 
 /*
- * Core objects unused for a week (an older runtime, -D options not used
- * since) go when a new one is made.
+ * Remove the entries of dir named prefix... other than keep (a path or
+ * NULL) unused for a week: recipes (an older stap, a kernel build tree
+ * that changed; each holds some 40 MB of precompiled header) and core
+ * objects (an older runtime, -D options not used since). Users touch
+ * what they use.
  */
-static void prune_cores(const char *rdir)
+static void prune_old(const char *dir, const char *prefix, const char *keep)
 {
-	DIR *d = opendir(rdir);
+	DIR *d = opendir(dir);
 	struct dirent *e;
 	time_t old = time(NULL) - 7 * 24 * 3600;
 
 	if (!d)
 		return;
 	while ((e = readdir(d))) {
-		const char *p = arena_printf("%s/%s", rdir, e->d_name);
+		const char *p = arena_printf("%s/%s", dir, e->d_name);
 		struct stat st;
 
-		if (!strncmp(e->d_name, "core-", 5) && stat(p, &st) == 0 &&
-		    S_ISREG(st.st_mode) && st.st_mtime < old)
+		if (strncmp(e->d_name, prefix, strlen(prefix)) ||
+		    (keep && !strcmp(p, keep)) || stat(p, &st) ||
+		    st.st_mtime >= old)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			build_rmtree(p);
+		else
 			unlink(p);
 	}
 	closedir(d);
@@ -1085,7 +1101,7 @@ static const char *core_object(const struct session *ss,
 				       (unsigned long long)h.b);
 
 	if (is_file(obj)) {
-		utime(obj, NULL);	/* in use: prune_cores keeps it */
+		utime(obj, NULL);	/* in use: prune_old keeps it */
 		return obj;
 	}
 	const char *tmp = arena_printf("%s.%d.d", obj, (int)getpid());
@@ -1106,7 +1122,7 @@ static const char *core_object(const struct session *ss,
 	build_rmtree(tmp);
 	if (rc)
 		return NULL;
-	prune_cores(r->dir);
+	prune_old(r->dir, "core-", NULL);
 	return obj;
 }
 
@@ -1220,37 +1236,11 @@ static int recipe_build(const struct session *ss, const struct recipe *r,
 	}
 	if (!is_file(arena_printf("%s/%s.ko", dir, name)))
 		return -1;
-	utime(r->dir, NULL);	/* in use: prune_recipes keeps it */
+	utime(r->dir, NULL);	/* in use: prune_old keeps it */
 	if (ss->verbose)
 		fprintf(stderr, "Pass 4: replayed kbuild's recipe %s (ms: "
 			"%s)\n", r->dir, times.buf);
 	return 0;
-}
-
-/*
- * Recipes of the same release unused for a week (an older stap, or a
- * kernel build tree that changed) go when a new one is made: each holds
- * some 70 MB of precompiled headers.
- */
-static void prune_recipes(const char *rdir)
-{
-	const char *rel = arena_strndup(rdir, (size_t)(strrchr(rdir, '/') -
-						       rdir));
-	DIR *d = opendir(rel);
-	struct dirent *e;
-	time_t old = time(NULL) - 7 * 24 * 3600;
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		const char *p = arena_printf("%s/%s", rel, e->d_name);
-		struct stat st;
-
-		if (!strncmp(e->d_name, "recipe-", 7) && strcmp(p, rdir) &&
-		    stat(p, &st) == 0 && st.st_mtime < old)
-			build_rmtree(p);
-	}
-	closedir(d);
 }
 
 /*
@@ -1358,7 +1348,8 @@ static void recipe_capture(const struct session *ss, const char *kdir,
 	while (nkids > 0)
 		if (waitpid(kids[nkids - 1], NULL, 0) >= 0 || errno != EINTR)
 			nkids--;
-	prune_recipes(rdir);
+	prune_old(arena_strndup(rdir, (size_t)(strrchr(rdir, '/') - rdir)),
+		  "recipe-", rdir);
 	if (ss->verbose)
 		fprintf(stderr, "Pass 4: kept kbuild's recipe in %s\n", rdir);
 }

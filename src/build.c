@@ -382,8 +382,12 @@ static const char *cache_root(const struct session *ss)
 	return ss->cache_dir;
 }
 
-/* Run kbuild; its output goes to dir/build.log, shown on failure. */
-static int kbuild(const struct session *ss, const char *kdir, const char *dir)
+/*
+ * Run kbuild; its output goes to dir/build.log, shown on failure unless
+ * quiet.
+ */
+static int kbuild(const struct session *ss, const char *kdir, const char *dir,
+		  bool quiet)
 {
 	const char *log = arena_printf("%s/build.log", dir);
 	pid_t pid = fork();
@@ -409,6 +413,8 @@ static int kbuild(const struct session *ss, const char *kdir, const char *dir)
 		;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
+	if (quiet)
+		return -1;
 	struct strbuf sb = { 0 };
 
 	if (read_whole(log, &sb) && sb.len)
@@ -423,9 +429,10 @@ static int kbuild(const struct session *ss, const char *kdir, const char *dir)
 /*
  * The fast path. For a small module kbuild spends about half its time
  * in make itself (reading the kernel's Makefiles, checking what is out
- * of date) and most of the rest parsing kernel headers. The first
- * kbuild for a release leaves the exact commands it ran in its .*.cmd
- * files; they become the release's recipe, and later builds replay them
+ * of date) and most of the rest parsing kernel headers. A kbuild of an
+ * empty module, the first build for a release, leaves the exact
+ * commands it ran in its .*.cmd files; they become the release's
+ * recipe, and that build and later ones replay them
  * with sh -c in the build tree, as make would, with these changes to
  * the two compiles (NAME.c and modpost's NAME.mod.c):
  *  - kbuild's -include files and the kernel headers (runtime/
@@ -1375,8 +1382,35 @@ static void clean_build_dir(const char *dir, const char *name)
 }
 
 /*
+ * No recipe yet: make one from a module with nothing in it, in
+ * dir/template, which kbuild builds in much less time than a real one
+ * (the recipe does not depend on the C). Its precompiled header and the
+ * runtime core are made before this returns. 0 when rdir holds a recipe.
+ */
+static int recipe_from_template(const struct session *ss, const char *kdir,
+				const char *dir, const char *rdir)
+{
+	static const char c[] = "#include <linux/module.h>\n"
+				"MODULE_LICENSE(\"GPL\");\n";
+	const char *t = arena_printf("%s/template", dir);
+	const char *name = "stp_template";
+	const char *kb = kbuild_text(ss, name);
+	struct recipe r;
+
+	mkdirs(t);
+	if (write_file(arena_printf("%s/%s.c", t, name), c, strlen(c)) ||
+	    write_file(arena_printf("%s/Kbuild", t), kb, strlen(kb)) ||
+	    kbuild(ss, kdir, t, true))
+		return -1;
+	if (!load_recipe(&r, rdir))
+		recipe_capture(ss, kdir, t, name, rdir);
+	return load_recipe(&r, rdir) ? 0 : -1;
+}
+
+/*
  * Build dir/name.ko: replay the release's recipe when there is one,
- * else (or when the replay fails) run kbuild and keep its recipe.
+ * else make one from a template module and replay it, else (or when a
+ * replay fails) run kbuild and keep its recipe.
  */
 static int compile(const struct session *ss, const char *kdir,
 		   const char *dir, const char *name)
@@ -1386,6 +1420,9 @@ static int compile(const struct session *ss, const char *kdir,
 	struct recipe r;
 	bool have = rdir && load_recipe(&r, rdir);
 
+	if (rdir && !have && access(rdir, F_OK) != 0 &&
+	    recipe_from_template(ss, kdir, dir, rdir) == 0)
+		have = load_recipe(&r, rdir);
 	if (have) {
 		if (recipe_build(ss, &r, kdir, dir, name) == 0)
 			return 0;
@@ -1394,7 +1431,7 @@ static int compile(const struct session *ss, const char *kdir,
 				"%s/fast.log); running kbuild\n", rdir, dir);
 		clean_build_dir(dir, name);
 	}
-	if (kbuild(ss, kdir, dir))
+	if (kbuild(ss, kdir, dir, false))
 		return -1;
 	if (rdir) {
 		/*

@@ -1,6 +1,7 @@
 # test: requires kernel-headers, every kernel
 # The fast path of pass 4 (build.c): the first build for a release runs
-# kbuild and keeps its recipe; the next new script replays it without
+# kbuild on an empty module and keeps its recipe; that script and every
+# next new one replay it without
 # make, through precompiled headers, compiling the generated C with
 # -DSTP_RT_SPLIT and linking it with the runtime core (runtime/
 # stp_core.c), compiled once per release and -D options and kept next to
@@ -25,6 +26,9 @@ script='probe begin { printf("fast %d\n", 6 * 7) exit() }'
 	{ show stderr err; fail "first build"; }
 grep -q "^Pass 4: kept kbuild's recipe in $STAP_CACHE/$KREL/recipe-" err ||
 	{ show stderr err; fail "the first build kept no recipe"; }
+# kbuild built an empty module for the recipe, the script's is replayed
+grep -q "^Pass 4: replayed kbuild's recipe " err ||
+	{ show stderr err; fail "the first build did not replay its new recipe"; }
 ls "$STAP_CACHE/$KREL"/recipe-*/pch-*.h.gch >/dev/null 2>&1 ||
 	fail "no precompiled header next to the recipe"
 

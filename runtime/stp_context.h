@@ -157,6 +157,7 @@ struct stp_context {
 					 * errors raised inside tapsets */
 	long actions;			/* statements run in this hit */
 	int nesting;			/* function call depth */
+	bool aborted;			/* abort(): error is set, not catchable */
 	void *frames;			/* frames_size bytes, this CPU's */
 
 	/* Private to the runtime from here on. */

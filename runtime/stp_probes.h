@@ -88,6 +88,7 @@ STP_API void stp_fail_session(void);
 STP_API __printf(3, 4) void stp_error(struct stp_context *c, const char *loc,
 				     const char *fmt, ...);
 STP_API bool stp_lock_globals_slow(void);
+STP_API void stp_abort(struct stp_context *c);
 STP_API void stp_counter_fold(long *g, long __percpu *pcpu);
 STP_API void stp_release_slow(struct stp_context *c);
 
@@ -139,6 +140,19 @@ static void stp_go_live(void)
 	smp_mb();	/* pairs with stp_request_exit() */
 	if (atomic_read(&stp_exit_requested))
 		WRITE_ONCE(stp_live, 0);
+}
+
+/*
+ * abort(): exit(), and the current handler ends at once. It unwinds
+ * like an error (generated code leaves at the next check of c->error),
+ * which try/catch does not catch and release does not report.
+ */
+STP_API void stp_abort(struct stp_context *c)
+{
+	stp_request_exit();
+	c->aborted = true;
+	c->error = "abort()";
+	c->error_loc = NULL;
 }
 
 /* Too many errors or skips: stop kernel probes and ask for exit. */
@@ -331,6 +345,11 @@ static void stp_check_overload(struct stp_context *c)
 /* The hit's error, reported once the handler is done, and cleared. */
 static void stp_report_error(struct stp_context *c)
 {
+	if (c->aborted) {	/* not an error: nothing to say or count */
+		c->aborted = false;
+		c->error = NULL;
+		return;
+	}
 	if (c->error_loc)
 		stp_emit_err("ERROR: %s near %s\n", c->error, c->error_loc);
 	else

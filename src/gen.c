@@ -819,7 +819,8 @@ static void foreach_stmt(struct gen *g, struct node *n)
 
 /*
  * try/catch: errors inside the try block jump to its catch label
- * instead of ending the probe; the catch clears the error.
+ * instead of ending the probe; the catch clears the error. abort()
+ * goes on to the outer label.
  */
 static void try_stmt(struct gen *g, struct node *n)
 {
@@ -833,6 +834,8 @@ static void try_stmt(struct gen *g, struct node *n)
 	g->depth--;
 	emit(g, "catch_%d: __maybe_unused;", u);
 	g->depth++;
+	emit(g, "if (unlikely(c->aborted))");
+	emit(g, "\tgoto %s;	/* abort() is not caught */", outer);
 	emit(g, "if (c->error) {");
 	g->depth++;
 	if (n->lhs)

@@ -53,7 +53,7 @@
 #define STP_SUBBUF_SIZE 65536	/* relay sub-buffer; a record must fit in one */
 #endif
 #ifndef STP_N_SUBBUFS
-#define STP_N_SUBBUFS 8		/* relay sub-buffers per CPU */
+#define STP_N_SUBBUFS 32	/* relay sub-buffers per CPU: 2 MB */
 #endif
 
 /*

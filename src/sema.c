@@ -155,6 +155,7 @@ struct match_ctx {
 	struct sema *se;
 	struct probe *pr;
 	enum rprobe_kind kind;
+	const char *family;	/* "kernel" or "kprobe": pp()'s first part */
 	const char *suffix;	/* "", ".call", ".return" */
 	const char *from;
 	int n;
@@ -195,8 +196,8 @@ static void add_function_probe(const struct ksym *k, void *arg)
 	struct sema *se = m->se;
 
 	/* one probe per function name: the first, unique symbol wins */
-	const char *pp = arena_printf("kernel.function(\"%s\")%s", k->func,
-				      m->suffix);
+	const char *pp = arena_printf("%s.function(\"%s\")%s", m->family,
+				      k->func, m->suffix);
 	struct rprobe *rp = add_rprobe(se, m->pr, m->kind, pp, m->from);
 
 	rp->func = k->func;
@@ -243,7 +244,7 @@ static void resolve_function(struct sema *se, struct probe *pr,
 	struct pp_comp *c = fc->next;
 	struct match_ctx m = {
 		.se = se, .pr = pr, .kind = RP_KPROBE, .suffix = "",
-		.from = point_string(pp),
+		.from = point_string(pp), .family = pp->comps->name,
 	};
 
 	if (!fc->arg || fc->arg->kind != TOK_STR) {

@@ -31,7 +31,7 @@ expect_lines "$out" '^kernel\.function\("vfs_write@fs/read_write\.c:[0-9]+"\)$' 
 # without DWARF (kprobe.function), the parameters come from BTF
 "$STAP" -r "$KREL" -L 'kprobe.function("vfs_read")' >"$out" 2>"$err" ||
 	{ show stderr "$err"; fail "-L kprobe.function exit"; }
-echo 'kernel.function("vfs_read") $file:struct file* $buf:char* $count:size_t $pos:loff_t*' >"$TESTTMP/want"
+echo 'kprobe.function("vfs_read") $file:struct file* $buf:char* $count:size_t $pos:loff_t*' >"$TESTTMP/want"
 diff -u "$TESTTMP/want" "$out" || fail "-L kprobe.function (BTF)"
 
 # an unknown variable: probe point, variable, what is available

@@ -346,6 +346,8 @@ void ast_print(FILE *out, const struct script *s, bool with_tapsets)
 			fprintf(out, "%s%s%s", p == fn->params ? "" : ", ",
 				p->name, ty_suffix(p->ty));
 		fputs(") ", out);
+		if (fn->has_prio)
+			fprintf(out, ":%d ", fn->prio);
 		if (fn->body)
 			print_block(out, fn->body, 0);
 		else

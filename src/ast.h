@@ -158,6 +158,18 @@ struct function {
 	bool used;		/* reachable from a probe */
 	bool uses_globals;	/* touches globals, directly or not */
 	int purity;		/* sema: 1 no side effects, -1 some, 0 unknown */
+	int prio;		/* overload priority: lower runs first */
+	bool has_prio;		/* written as "function f() :N" */
+	int index;		/* declaration order among all functions */
+	/*
+	 * Overloads: functions of one name and arity run in priority order,
+	 * each passing to the next with 'next' (STAP_NEXT in C). Set by
+	 * sema: the call sites bind to the head of the chain.
+	 */
+	struct function *ovl_head;	/* first of its name and arity */
+	struct function *ovl_next;	/* the one 'next' runs, or NULL */
+	bool can_next;		/* the body has 'next' or STAP_NEXT */
+	const char *cname;	/* C name after "fn_": name, name__N... */
 	struct function *next;
 };
 

@@ -507,7 +507,7 @@ static const char *call(struct gen *g, struct node *n)
 	struct strbuf sb = { 0 }, pre = { 0 };
 	bool seq = has_effects(n->args);
 
-	sb_printf(&sb, "fn_%s(c", n->name);
+	sb_printf(&sb, "fn_%s(c", n->fn->cname);
 	if (n->fn->ret == TY_STRING)
 		sb_printf(&sb, ", %s", new_temp(g));
 	for (struct node *a = n->args; a; a = a->next)
@@ -852,6 +852,35 @@ static void try_stmt(struct gen *g, struct node *n)
 	emit(g, "STP_CHECK(%s);", g->err_label);
 }
 
+/* The tail call of the overload that 'next' in fn runs. */
+static const char *call_next(const struct function *fn)
+{
+	struct strbuf sb = { 0 };
+
+	sb_printf(&sb, "fn_%s(c", fn->ovl_next->cname);
+	if (fn->ret == TY_STRING)
+		sb_puts(&sb, ", stp_retbuf");
+	for (struct symbol *p = fn->params; p; p = p->next)
+		sb_printf(&sb, ", a_%s", p->name);
+	sb_putc(&sb, ')');
+	return sb.buf;
+}
+
+/*
+ * next: a probe ends; a function leaves its frame and runs the next
+ * overload with the arguments it was given, or fails as the last one.
+ */
+static void next_stmt(struct gen *g, struct node *n)
+{
+	if (!g->fn)
+		emit(g, "goto out;");
+	else if (g->fn->ovl_next)
+		emit(g, "goto stp_next;");
+	else
+		emit(g, "{ stp_error(c, %s, \"all functions exhausted\"); "
+		     "goto out; }", loc(n->tok));
+}
+
 static void stmt(struct gen *g, struct node *n)
 {
 	switch (n->kind) {
@@ -921,7 +950,7 @@ static void stmt(struct gen *g, struct node *n)
 		emit(g, "continue;");
 		break;
 	case N_NEXT:
-		emit(g, "goto out;");
+		next_stmt(g, n);
 		break;
 	case N_FOREACH:
 		foreach_stmt(g, n);
@@ -1352,7 +1381,7 @@ static void gen_kprobe_handlers(struct gen *g, const struct program *prog)
 static void fn_signature(struct strbuf *sb, const struct function *fn)
 {
 	sb_printf(sb, "static %sfn_%s(struct stp_context *c",
-		  c_type(fn->ret), fn->name);
+		  c_type(fn->ret), fn->cname);
 	if (fn->ret == TY_STRING)
 		sb_puts(sb, ", char *stp_retbuf");
 	for (struct symbol *p = fn->params; p; p = p->next)
@@ -1392,6 +1421,11 @@ static void gen_embedded_function(struct gen *g, struct function *fn,
 	     loc(fn->tok));
 	for (struct symbol *p = fn->params; p; p = p->next)
 		emit(&sub, "#define STAP_ARG_%s a_%s", p->name, p->name);
+	if (fn->ovl_next)
+		emit(&sub, "#define STAP_NEXT goto stp_next");
+	else
+		emit(&sub, "#define STAP_NEXT STAP_ERROR(\"all functions "
+		     "exhausted\")");
 	emit(&sub, "\t{");
 	sb_puts(code, fn->embedded);
 	sb_putc(code, '\n');
@@ -1400,11 +1434,16 @@ static void gen_embedded_function(struct gen *g, struct function *fn,
 	emit(&sub, "stp_ret: __maybe_unused;");
 	for (struct symbol *p = fn->params; p; p = p->next)
 		emit(&sub, "#undef STAP_ARG_%s", p->name);
+	emit(&sub, "#undef STAP_NEXT");
 	emit(&sub, "#undef STAP_ERROR");
 	emit(&sub, "#undef STAP_RETURN");
 	emit(&sub, "#undef STAP_RETVALUE");
 	emit(&sub, "\treturn %s;", fn->ret == TY_STRING ? "stp_retbuf" :
 	     "stp_retvalue");
+	if (fn->can_next && fn->ovl_next) {
+		emit(&sub, "stp_next: __maybe_unused;");
+		emit(&sub, "\treturn %s;", call_next(fn));
+	}
 	emit(&sub, "}");
 	blank(&sub);
 }
@@ -1430,7 +1469,7 @@ static void gen_function(struct gen *g, struct function *fn,
 	emit(&sub, "%s", sig.buf);
 	emit(&sub, "{");
 	sub.depth++;
-	emit(&sub, "struct fn_%s_locals *l;", fn->name);
+	emit(&sub, "struct fn_%s_locals *l;", fn->cname);
 	if (fn->ret == TY_STRING)
 		emit(&sub, "const char *ret = stp_retbuf;");
 	else
@@ -1444,7 +1483,7 @@ static void gen_function(struct gen *g, struct function *fn,
 	emit(&sub, "c->nesting++;");
 	if (fn->ret == TY_STRING)
 		emit(&sub, "stp_retbuf[0] = '\\0';");
-	emit(&sub, "l = &STP_FRAMES(c)->f[c->nesting].fn_%s;", fn->name);
+	emit(&sub, "l = &STP_FRAMES(c)->f[c->nesting].fn_%s;", fn->cname);
 	for (struct symbol *p = fn->params; p; p = p->next) {
 		if (p->ty == TY_STRING)
 			emit(&sub, "stp_strcpy(l->l_%s, a_%s);", p->name,
@@ -1460,6 +1499,11 @@ static void gen_function(struct gen *g, struct function *fn,
 	emit(&sub, "c->nesting--;");
 	emit(&sub, "return ret;");
 	sub.depth--;
+	if (fn->can_next && fn->ovl_next) {
+		emit(&sub, "stp_next: __maybe_unused;");
+		emit(&sub, "\tc->nesting--;");
+		emit(&sub, "\treturn %s;", call_next(fn));
+	}
 	emit(&sub, "}");
 	blank(&sub);
 
@@ -1467,7 +1511,7 @@ static void gen_function(struct gen *g, struct function *fn,
 
 	sg.out = structs;
 	sg.depth = 0;
-	emit_locals_struct(&sg, arena_printf("fn_%s_locals", fn->name),
+	emit_locals_struct(&sg, arena_printf("fn_%s_locals", fn->cname),
 			   fn->params, fn->locals, sub.maxtemps);
 }
 
@@ -1749,8 +1793,8 @@ void gen_module(const struct session *ss, const struct program *prog,
 	emit(&g, "\tchar none;");
 	for (struct function *fn = s->funcs; fn; fn = fn->next)
 		if (fn->used && fn->body)
-			emit(&g, "\tstruct fn_%s_locals fn_%s;", fn->name,
-			     fn->name);
+			emit(&g, "\tstruct fn_%s_locals fn_%s;", fn->cname,
+			     fn->cname);
 	emit(&g, "} f[MAXNESTING + 1];");
 	if (prog->nregexes)
 		emit(&g, "struct stp_re_state re;	/* =~, last match */");

@@ -984,8 +984,12 @@ static void global_decl(struct parser *p)
 }
 
 /*
- * function_decl: "function" IDENT (":" type)? "(" params? ")" (block | EMBEDDED)
+ * function_decl: "function" IDENT (":" type)? "(" params? ")" (":" NUM)?
+ *                (block | EMBEDDED)
  * params: IDENT (":" type)? ("," IDENT (":" type)?)*
+ *
+ * Functions may share a name: those of one arity are overloads that
+ * 'next' passes between, in the order of the priority after ":" (sema).
  */
 static void function_decl(struct parser *p)
 {
@@ -1018,6 +1022,15 @@ static void function_decl(struct parser *p)
 	}
 	expect(p, ")");
 	fn->params = head.next;
+	fn->prio = p->from_tapset;	/* the script's own run first */
+	if (accept(p, ":")) {
+		if (p->tok->kind != TOK_NUM)
+			error_at(p->tok, "expected a priority number but "
+				 "found %s", describe(p->tok));
+		fn->prio = (int)p->tok->num;
+		fn->has_prio = true;
+		p->tok++;
+	}
 	if (p->tok->kind == TOK_EMBEDDED) {
 		if (!p->from_tapset && !p->guru)
 			error_at(p->tok, "embedded C code is only allowed in "
@@ -1027,18 +1040,12 @@ static void function_decl(struct parser *p)
 	} else {
 		fn->body = block(p);
 	}
-	for (struct function *f = p->s->funcs; f; f = f->next) {
-		if (f->name == fn->name && f->from_tapset == fn->from_tapset) {
-			diag_error(&fn->tok->pos, "duplicate function '%s'",
-				   fn->name);
-			diag_note(&f->tok->pos, "previous definition is here");
-			longjmp(fail, 1);
-		}
-	}
 	struct function **tail = &p->s->funcs;
 
-	while (*tail)
+	while (*tail) {
 		tail = &(*tail)->next;
+		fn->index++;
+	}
 	*tail = fn;
 }
 

@@ -887,19 +887,179 @@ static struct symbol *find(struct symbol *list, const char *name)
 	return NULL;
 }
 
-static struct function *find_function(struct sema *se, const char *name)
+/* The function a call of name with nargs arguments runs first. */
+static struct function *find_function(struct sema *se, const char *name,
+				      int nargs)
 {
-	struct function *lib = NULL;
+	for (struct function *f = se->s->funcs; f; f = f->next)
+		if (f->name == name && f->nparams == nargs)
+			return f->ovl_head;
+	return NULL;
+}
 
-	for (struct function *f = se->s->funcs; f; f = f->next) {
-		if (f->name != name)
-			continue;
-		if (!f->from_tapset)
-			return f;	/* the script's own wins */
-		if (!lib)
-			lib = f;
+static bool is_function(struct sema *se, const char *name)
+{
+	for (struct function *f = se->s->funcs; f; f = f->next)
+		if (f->name == name)
+			return true;
+	return false;
+}
+
+static int count(const struct node *n)
+{
+	int k = 0;
+
+	for (; n; n = n->next)
+		k++;
+	return k;
+}
+
+/*
+ * ---- step 1a: overloads ----
+ *
+ * Functions of one name and arity form a chain in priority order (the
+ * script's own 0, the tapsets' 1 unless written; ties in declaration
+ * order). A call runs the head; 'next' passes to the following one
+ * with the same arguments. Different arities are unrelated functions
+ * and only need distinct C names.
+ */
+
+static bool has_next(const struct node *n)
+{
+	for (; n; n = n->next)
+		if (n->kind == N_NEXT || has_next(n->lhs) ||
+		    has_next(n->rhs) || has_next(n->cond) ||
+		    has_next(n->then) || has_next(n->els) ||
+		    has_next(n->init) || has_next(n->inc) ||
+		    has_next(n->body) || has_next(n->args))
+			return true;
+	return false;
+}
+
+static bool runs_before(const struct function *a, const struct function *b)
+{
+	return a->prio < b->prio || (a->prio == b->prio && a->index < b->index);
+}
+
+/*
+ * Overloads must agree on types, as one call site binds them all.
+ * Report (when asked) the first type that two of them both know and
+ * disagree on; copy (when asked) a type one knows to the other.
+ * Returns whether anything was learned.
+ */
+static bool agree(struct sema *se, struct function *a, struct function *b,
+		  bool report, bool learn)
+{
+	bool learned = false;
+
+	if (a->ret && b->ret && a->ret != b->ret) {
+		if (report) {
+			sema_error(se, &b->tok->pos, "overloads of '%s' "
+				   "disagree: this one returns a %s, another "
+				   "a %s", b->name, type_name(b->ret),
+				   type_name(a->ret));
+			diag_note(&a->tok->pos, "the other overload is here");
+		}
+		return false;
 	}
-	return lib;
+	if (learn && !a->ret != !b->ret) {
+		a->ret = b->ret = a->ret | b->ret;
+		learned = true;
+	}
+	for (struct symbol *p = a->params, *q = b->params; p;
+	     p = p->next, q = q->next) {
+		if (p->ty && q->ty && p->ty != q->ty) {
+			if (report) {
+				sema_error(se, &q->tok->pos, "overloads of "
+					   "'%s' disagree: parameter '%s' is "
+					   "a %s here, a %s in another",
+					   b->name, q->name, type_name(q->ty),
+					   type_name(p->ty));
+				diag_note(&p->tok->pos, "the other overload "
+					  "is here");
+			}
+			return learned;
+		}
+		if (learn && !p->ty != !q->ty) {
+			p->ty = q->ty = p->ty | q->ty;
+			learned = true;
+		}
+	}
+	return learned;
+}
+
+/* Insert fn into the chain at *head, in priority order. */
+static void insert_overload(struct function **head, struct function *fn)
+{
+	while (*head && runs_before(*head, fn))
+		head = &(*head)->ovl_next;
+	fn->ovl_next = *head;
+	*head = fn;
+}
+
+static void group_overloads(struct sema *se)
+{
+	for (struct function *fn = se->s->funcs; fn; fn = fn->next)
+		fn->can_next = fn->body ? has_next(fn->body) :
+			strstr(fn->embedded, "STAP_NEXT") != NULL;
+	for (struct function *fn = se->s->funcs; fn; fn = fn->next) {
+		if (fn->ovl_head)
+			continue;
+		struct function *head = NULL;
+		bool arities = false;
+
+		for (struct function *f = fn; f; f = f->next) {
+			if (f->name != fn->name)
+				continue;
+			if (f->nparams != fn->nparams) {
+				arities = true;
+				continue;
+			}
+			insert_overload(&head, f);
+			f->ovl_head = f;	/* grouped, for now */
+		}
+		for (struct function *f = se->s->funcs; f != fn; f = f->next)
+			if (f->name == fn->name)
+				arities = true;
+		/*
+		 * The declared types must agree; the others are learned
+		 * only where 'next' leads, so that a script's function
+		 * without 'next' may replace a tapset's of another type.
+		 */
+		int k = 0;
+
+		for (struct function *f = head; f; f = f->ovl_next, k++) {
+			f->ovl_head = head;
+			for (struct function *e = head; e != f; e = e->ovl_next)
+				agree(se, e, f, true, false);
+			f->cname = f->name;
+			if (arities || head->ovl_next)
+				f->cname = arena_printf("%s__%d", f->name,
+							f->nparams);
+			if (head->ovl_next)	/* by priority */
+				f->cname = arena_printf("%s_%d", f->cname, k);
+		}
+	}
+}
+
+/*
+ * After each pass: the overloads a call can reach share their types,
+ * and one that reaches globals makes the one before it do so too.
+ */
+static void agree_overloads(struct sema *se)
+{
+	for (struct function *fn = se->s->funcs; fn; fn = fn->next) {
+		struct function *nx = fn->ovl_next;
+
+		if (!fn->used || !fn->can_next || !nx || !nx->used)
+			continue;
+		if (agree(se, fn->ovl_head, nx, se->report, true))
+			se->changed = true;
+		if (nx->uses_globals && !fn->uses_globals) {
+			fn->uses_globals = true;
+			se->changed = true;
+		}
+	}
 }
 
 /*
@@ -999,7 +1159,8 @@ static bool is_pure(struct sema *se, const struct node *n,
 				return false;
 			break;
 		case N_CALL: {
-			struct function *f = find_function(se, n->name);
+			struct function *f = find_function(se, n->name,
+							   count(n->args));
 
 			if (f ? !pure_function(se, f) :
 			    !sema_is_builtin(n->name) ||
@@ -1024,6 +1185,10 @@ static bool pure_function(struct sema *se, struct function *fn)
 {
 	if (fn->purity)
 		return fn->purity > 0;
+	if (fn->can_next) {	/* what runs next is another function */
+		fn->purity = -1;
+		return false;
+	}
 	if (!fn->body) {
 		fn->purity = strstr(fn->embedded, "/* pure */") ? 1 : -1;
 		return fn->purity > 0;
@@ -1456,37 +1621,62 @@ static enum type builtin_call(struct sema *se, struct scope *sc,
 	return name[0] == 's' ? TY_STRING : TY_LONG;
 }
 
+/* No function of the name takes nargs: list the arities there are. */
+static void arity_error(struct sema *se, struct node *n, int nargs)
+{
+	struct function *first[64] = { 0 };
+	struct strbuf sb = { 0 };
+	int k = 0, j = 0, last = 0;
+	bool shown = !too_many(se);
+
+	for (struct function *f = se->s->funcs; f; f = f->next)
+		if (f->name == n->name && f->nparams < 64 &&
+		    !first[f->nparams]) {
+			first[f->nparams] = f;
+			k++;
+		}
+	for (int i = 0; i < 64; i++) {
+		if (!first[i])
+			continue;
+		j++;
+		sb_printf(&sb, "%s%d", j == 1 ? "" : j == k ? " or " : ", ", i);
+		last = i;
+	}
+	sema_error(se, &n->tok->pos, "function '%s' takes %s argument%s but "
+		   "%d %s given", n->name, sb.buf, k == 1 && last == 1 ? "" :
+		   "s", nargs, nargs == 1 ? "was" : "were");
+	for (int i = 0; i < 64 && shown; i++)
+		if (first[i])
+			diag_note(&first[i]->tok->pos, "'%s' with %d "
+				  "argument%s is defined here", n->name, i,
+				  i == 1 ? "" : "s");
+}
+
 static enum type call(struct sema *se, struct scope *sc, struct node *n)
 {
-	if (sema_is_builtin(n->name) && !find_function(se, n->name))
+	if (sema_is_builtin(n->name) && !is_function(se, n->name))
 		return builtin_call(se, sc, n);
 
-	struct function *fn = find_function(se, n->name);
+	int nargs = count(n->args);
+	struct function *fn = find_function(se, n->name, nargs);
 
 	if (!fn) {
-		sema_error(se, &n->tok->pos, "unknown function '%s'", n->name);
+		if (!is_function(se, n->name))
+			sema_error(se, &n->tok->pos, "unknown function '%s'",
+				   n->name);
+		else
+			arity_error(se, n, nargs);
 		for (struct node *a = n->args; a; a = a->next)
 			expr(se, sc, a);
 		return TY_UNKNOWN;
 	}
 	n->fn = fn;
-	visit_function(se, fn);
+	/* the overloads 'next' can reach */
+	for (struct function *f = fn; f; f = f->can_next ? f->ovl_next : NULL)
+		visit_function(se, f);
 	if (fn->uses_globals)
 		sc->uses_globals = true;
 
-	int nargs = 0;
-
-	for (struct node *a = n->args; a; a = a->next)
-		nargs++;
-	if (nargs != fn->nparams) {
-		sema_error(se, &n->tok->pos, "function '%s' takes %d "
-			   "argument%s but %d %s given", fn->name, fn->nparams,
-			   fn->nparams == 1 ? "" : "s", nargs,
-			   nargs == 1 ? "was" : "were");
-		for (struct node *a = n->args; a; a = a->next)
-			expr(se, sc, a);
-		return fn->ret;
-	}
 	struct symbol *par = fn->params;
 
 	for (struct node *a = n->args; a; a = a->next, par = par->next) {
@@ -2161,10 +2351,7 @@ static void stmt(struct sema *se, struct scope *sc, struct node *n)
 			sema_error(se, &n->tok->pos, "'%s' outside a loop",
 				   n->kind == N_BREAK ? "break" : "continue");
 		break;
-	case N_NEXT:
-		if (se->report && !sc->probe)
-			sema_error(se, &n->tok->pos, "'next' is only allowed "
-				   "in a probe body");
+	case N_NEXT:	/* ends a probe, or runs the next overload */
 		break;
 	case N_RETURN:
 		if (!sc->fn) {
@@ -2334,6 +2521,7 @@ static void check_all(struct sema *se)
 			se->changed = true;
 		}
 	}
+	agree_overloads(se);
 }
 
 static bool in_library(const struct token *tok)
@@ -2416,6 +2604,7 @@ int sema_check(const struct session *ss, struct script *s,
 
 	prog->script = s;
 	se.tail = &prog->rprobes;
+	group_overloads(&se);
 	resolve_probes(&se);
 	if (se.errors)
 		goto out;

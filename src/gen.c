@@ -966,6 +966,9 @@ static void stmt(struct gen *g, struct node *n)
 				emit(g, "stp_strcpy(stp_retbuf, %s);", v);
 			else
 				emit(g, "ret = %s;", v);
+			/* an error in the value goes to an enclosing catch */
+			if (strcmp(g->err_label, "out"))
+				emit(g, "STP_CHECK(%s);", g->err_label);
 		}
 		emit(g, "goto out;");
 		break;

@@ -1,0 +1,1 @@
+/bin/cat /init > /dev/null

@@ -2726,6 +2726,6 @@ void sema_dump(FILE *out, const struct program *prog)
 	}
 	for (const struct function *fn = prog->script->funcs; fn; fn = fn->next)
 		if (fn->used)
-			dump_locals(out, arena_printf("function %s", fn->name),
+			dump_locals(out, arena_printf("function %s", fn->cname),
 				    fn->locals);
 }

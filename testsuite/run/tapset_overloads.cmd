@@ -1,1 +1,1 @@
-/bin/cat /init > /dev/null
+/bin/cat /init XY "" XYZ > /dev/null 2>&1

@@ -1,1 +1,1 @@
-/bin/cat /init XY "" XYZ > /dev/null 2>&1
+/bin/cat /init "$(printf 'ab\tcdef')" XY "" XYZ > /dev/null 2>&1

@@ -17,6 +17,7 @@
 #include <linux/string.h>
 #include <linux/hrtimer.h>
 #include <linux/module.h>
+#include <linux/uprobes.h>
 
 /*
  * Linkage of the runtime (see src/build.c). kbuild builds a module from
@@ -87,6 +88,40 @@ static inline bool stp_dentry_bad(struct dentry *d)
 		*(basep) = (const u8 *)(m)->core_layout.base;		\
 		*(sizep) = (m)->core_layout.ro_size;			\
 	} while (0)
+#endif
+
+/*
+ * uprobes (stp_uprobes.h). Up to 6.11 uprobe_register() returns 0 or
+ * -errno and uprobe_unregister(inode, offset, consumer) waits for the
+ * handlers; 6.12 returns the struct uprobe (or ERR_PTR), which
+ * uprobe_unregister_nosync() takes, and one uprobe_unregister_sync()
+ * after the last of them waits for every handler. *up is 6.12's handle
+ * (NULL before).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+static inline int stp_uprobe_reg(struct inode *inode, loff_t off,
+				 struct uprobe_consumer *uc, struct uprobe **up)
+{
+	struct uprobe *u = uprobe_register(inode, off, 0, uc);
+
+	if (IS_ERR(u))
+		return PTR_ERR(u);
+	*up = u;
+	return 0;
+}
+#define stp_uprobe_unreg_nosync(inode, off, up, uc) \
+	uprobe_unregister_nosync((up), (uc))
+#define stp_uprobe_unreg_sync() uprobe_unregister_sync()
+#else
+static inline int stp_uprobe_reg(struct inode *inode, loff_t off,
+				 struct uprobe_consumer *uc, struct uprobe **up)
+{
+	*up = NULL;
+	return uprobe_register(inode, off, uc);
+}
+#define stp_uprobe_unreg_nosync(inode, off, up, uc) \
+	uprobe_unregister((inode), (off), (uc))
+#define stp_uprobe_unreg_sync() do { } while (0)
 #endif
 
 /* strscpy replaced strlcpy as the bounded copy (strlcpy gone in 6.8). */

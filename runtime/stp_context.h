@@ -94,6 +94,9 @@ enum stp_probe_kind {
 	STP_TIMER,		/* timer.s/ms/us/ns/hz/jiffies: one timer */
 	STP_PROFILE,		/* timer.profile: every tick on every CPU */
 	STP_TRACEPOINT,		/* kernel.trace("name"): .symbol names it */
+	STP_UPROBE,		/* process("path").function("x"): .symbol
+				 * is the path, .offset the file offset */
+	STP_URETPROBE,		/* process("path").function("x").return */
 };
 
 /* Session states, in the order a session goes through them. */

@@ -70,6 +70,7 @@ struct stp_kprobe {
 		struct timer_list tl;		/* STP_TIMER, period_jiffies */
 		struct stp_ptimer *pt;		/* STP_PROFILE: nr_cpu_ids */
 		struct tracepoint *tp;		/* STP_TRACEPOINT */
+		struct stp_uprobe *up;		/* STP_UPROBE, STP_URETPROBE */
 	} u;
 	const struct stp_probe *probe;		/* its table entry */
 	bool registered;			/* kernel accepted it */
@@ -684,6 +685,12 @@ static void stp_tracepoint_unregister(const struct stp_probe *p,
 				      struct tracepoint *tp);
 static void stp_tracepoint_sync(void);
 
+/* process(...) probes, in stp_uprobes.h; freed after stp_uprobe_sync(). */
+struct stp_uprobe;
+static int stp_uprobe_register(struct stp_kprobe *k);
+static void stp_uprobe_unregister(struct stp_kprobe *k);
+static void stp_uprobe_sync(void);
+
 /*
  * Probes in loadable modules ("module:symbol"), in stp_modules.h: armed
  * now when the module is loaded, else when it comes.
@@ -736,7 +743,13 @@ static bool stp_is_armed_kind(enum stp_probe_kind kind)
 {
 	return kind == STP_KPROBE || kind == STP_KRETPROBE ||
 	       kind == STP_TIMER || kind == STP_PROFILE ||
-	       kind == STP_TRACEPOINT;
+	       kind == STP_TRACEPOINT || kind == STP_UPROBE ||
+	       kind == STP_URETPROBE;
+}
+
+static bool stp_is_uprobe(const struct stp_probe *p)
+{
+	return p->kind == STP_UPROBE || p->kind == STP_URETPROBE;
 }
 
 /* Register every kernel and timer probe; failures are reported, not fatal. */
@@ -759,6 +772,8 @@ static void stp_register_probes(void)
 			rc = stp_timer_register(k);
 		else if (p->kind == STP_TRACEPOINT)
 			rc = stp_tracepoint_register(p, &k->u.tp);
+		else if (stp_is_uprobe(p))
+			rc = stp_uprobe_register(k);
 		else
 			rc = stp_kprobe_arm(k);
 		if (rc) {
@@ -775,7 +790,7 @@ static void stp_unregister_probes(void)
 {
 	unsigned int i;
 	int missed = 0;
-	bool tracepoints = false;
+	bool tracepoints = false, uprobes = false;
 
 	if (!stp_kprobes)
 		return;
@@ -791,6 +806,9 @@ static void stp_unregister_probes(void)
 		} else if (k->probe->kind == STP_TRACEPOINT) {
 			stp_tracepoint_unregister(k->probe, k->u.tp);
 			tracepoints = true;
+		} else if (stp_is_uprobe(k->probe)) {
+			stp_uprobe_unregister(k);
+			uprobes = true;
 		} else {
 			missed += stp_kprobe_disarm(k);
 		}
@@ -798,6 +816,8 @@ static void stp_unregister_probes(void)
 	}
 	if (tracepoints)
 		stp_tracepoint_sync();	/* no CPU is in a callback */
+	if (uprobes)
+		stp_uprobe_sync();	/* no task is in a handler */
 	if (missed)
 		stp_emit_err("WARNING: Number of missed return probes: %d\n",
 			     missed);

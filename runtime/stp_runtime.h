@@ -11,7 +11,8 @@
  *                          creates /sys/kernel/debug/MODNAME/ with the
  *                          relay files trace0..N and the ctl file. No
  *                          probe is armed yet.
- *   ctl "start"            runs begin probes, arms kprobes/kretprobes.
+ *   ctl "start"            runs begin probes, arms kprobes/kretprobes
+ *                          (and uprobes, timers, tracepoints).
  *   ctl "stop"             disarms, runs end (or error) probes, flushes.
  *   stp_module_exit()      undoes init in reverse, disarming first if
  *                          staprun died without writing "stop".
@@ -49,6 +50,7 @@
 #include "stp_memory.h"
 #include "stp_tracepoint.h"
 #include "stp_modules.h"
+#include "stp_uprobes.h"
 
 /*
  * Kernel log lines name the module as loaded, not KBUILD_MODNAME: the

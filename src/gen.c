@@ -1523,6 +1523,7 @@ static const char *const kind_consts[] = {
 	[RP_ERROR] = "STP_ERROR", [RP_KPROBE] = "STP_KPROBE",
 	[RP_KRETPROBE] = "STP_KRETPROBE", [RP_TIMER] = "STP_TIMER",
 	[RP_PROFILE] = "STP_PROFILE", [RP_TRACEPOINT] = "STP_TRACEPOINT",
+	[RP_UPROBE] = "STP_UPROBE", [RP_URETPROBE] = "STP_URETPROBE",
 };
 
 static bool needs_maps(const struct script *s)
@@ -1871,10 +1872,12 @@ void gen_module(const struct session *ss, const struct program *prog,
 		emit(&g, ".kind = %s,", kind_consts[rp->kind]);
 		emit(&g, ".pp = %s,", c_string(rp->pp, (int)strlen(rp->pp)));
 		if (rp->symbol) {
-			emit(&g, ".symbol = \"%s\",", rp->symbol);
+			emit(&g, ".symbol = %s,", c_string(rp->symbol,
+						(int)strlen(rp->symbol)));
 			emit(&g, ".offset = 0x%llx,",
 			     (unsigned long long)rp->offset);
-			emit(&g, ".func = \"%s\",", rp->func);
+			emit(&g, ".func = %s,", c_string(rp->func,
+						(int)strlen(rp->func)));
 		}
 		if (rp->build_id)
 			emit(&g, ".build_id = \"%s\",", rp->build_id);

@@ -77,6 +77,8 @@ static void usage(FILE *out)
 "                DWARF indexes); the same as STAP_CACHE=\n"
 "  --clean-cache remove what stap keeps in its cache, then go on with\n"
 "                the script if one is given (else exit)\n"
+"  --sysroot=DIR the target's files (process(\"PATH\") programs) are\n"
+"                under DIR on this host: PATH is read as DIR/PATH\n"
 "\n"
 "Running it:\n"
 "  -c CMD        run CMD while tracing, stop when it exits; target()\n"
@@ -265,7 +267,8 @@ static bool clean_cache;	/* --clean-cache */
 
 static void parse_options(struct session *ss, int argc, char **argv)
 {
-	enum { OPT_VM = 256, OPT_DUMP, OPT_DISABLE_CACHE, OPT_CLEAN_CACHE };
+	enum { OPT_VM = 256, OPT_DUMP, OPT_DISABLE_CACHE, OPT_CLEAN_CACHE,
+	       OPT_SYSROOT };
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -273,6 +276,7 @@ static void parse_options(struct session *ss, int argc, char **argv)
 		{ "dump", required_argument, NULL, OPT_DUMP },
 		{ "disable-cache", no_argument, NULL, OPT_DISABLE_CACHE },
 		{ "clean-cache", no_argument, NULL, OPT_CLEAN_CACHE },
+		{ "sysroot", required_argument, NULL, OPT_SYSROOT },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -391,6 +395,13 @@ static void parse_options(struct session *ss, int argc, char **argv)
 			break;
 		case OPT_CLEAN_CACHE:
 			clean_cache = true;
+			break;
+		case OPT_SYSROOT:
+			/* DIR/PATH: DIR's trailing slashes would double */
+			ss->sysroot = arena_strdup(optarg);
+			for (size_t n = strlen(optarg); n > 1 &&
+			     optarg[n - 1] == '/'; n--)
+				((char *)ss->sysroot)[n - 1] = '\0';
 			break;
 		case OPT_DUMP:
 			if (strcmp(optarg, "ast") && strcmp(optarg, "sema"))

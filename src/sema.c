@@ -23,12 +23,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "arena.h"
 #include "dwarf.h"
 #include "ere.h"
 #include "ksym.h"
 #include "tracepoint.h"
+#include "usym.h"
 #include "sema.h"
 
 #define MAX_ERRORS 20
@@ -51,6 +53,7 @@ struct sema {
 	int nindex;		/* next probe handler number */
 	struct tp_table *tps;	/* tracepoints, loaded on first use */
 	int tp_state;		/* 0 not loaded, 1 loaded, -1 failed */
+	struct usym_table *usyms;	/* the last program read (usym.h) */
 };
 
 /* The scope being checked: a probe body or a function body. */
@@ -668,6 +671,127 @@ static void resolve_trace(struct sema *se, struct probe *pr,
 			   "tracepoint of kernel %s", from, se->ss->release);
 }
 
+/*
+ * The program process("NAME") means, as the target sees it: NAME if it
+ * is absolute, else the first executable NAME in a directory of $PATH
+ * (as SystemTap looks it up), or relative to the current directory when
+ * it has a slash. With --sysroot the files are looked for under it, and
+ * the path stays the target's. NULL when $PATH has none.
+ */
+static const char *program_path(struct sema *se, const char *name)
+{
+	const char *root = se->ss->sysroot ? se->ss->sysroot : "";
+	char *path, *dir, *save = NULL;
+
+	if (name[0] == '/')
+		return name;
+	if (strchr(name, '/')) {
+		char cwd[4096];
+
+		if (!getcwd(cwd, sizeof(cwd)))
+			return name;
+		return arena_printf("%s/%s", cwd, name);
+	}
+	path = arena_strdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+	for (dir = strtok_r(path, ":", &save); dir;
+	     dir = strtok_r(NULL, ":", &save)) {
+		const char *p = arena_printf("%s/%s", dir, name);
+
+		if (dir[0] == '/' &&
+		    !access(arena_printf("%s%s", root, p), X_OK))
+			return p;
+	}
+	return NULL;
+}
+
+/* The function symbols of program path, read once for all its points. */
+static struct usym_table *load_usyms(struct sema *se, struct token *tok,
+				     const char *path)
+{
+	const char *root = se->ss->sysroot ? se->ss->sysroot : "";
+	const char *file = arena_printf("%s%s", root, path);
+	char err[512];
+
+	if (se->usyms && !strcmp(se->usyms->path, file))
+		return se->usyms;
+	struct usym_table *t = NEW(struct usym_table);
+
+	if (usym_load(file, t, err, sizeof(err))) {
+		sema_error(se, &tok->pos, "cannot read the functions of "
+			   "process(\"%s\"): %s", path, err);
+		return NULL;
+	}
+	se->usyms = t;
+	return t;
+}
+
+struct uprobe_ctx {
+	struct sema *se;
+	struct probe *pr;
+	const char *path;	/* the program, as the target sees it */
+	bool ret;		/* .return */
+	const char *from;
+};
+
+static void add_uprobe(const struct usym *u, void *arg)
+{
+	struct uprobe_ctx *m = arg;
+	const char *pp = arena_printf("process(\"%s\").function(\"%s\")%s",
+				      m->path, u->name,
+				      m->ret ? ".return" : "");
+	struct rprobe *rp = add_rprobe(m->se, m->pr, m->ret ? RP_URETPROBE :
+				       RP_UPROBE, pp, m->from);
+
+	rp->symbol = m->path;
+	rp->offset = u->offset;
+	rp->func = u->name;
+}
+
+/*
+ * process("PATH").function("GLOB")[.return]: uprobes on the functions
+ * of the program's (or shared library's) ELF symbol table, in every
+ * process that runs it. No DWARF: no $vars, no source lines.
+ */
+static void resolve_process(struct sema *se, struct probe *pr,
+			    struct probe_point *pp, struct pp_comp *pc)
+{
+	struct pp_comp *fc = pc->next, *c = fc->next;
+	struct uprobe_ctx m = { .se = se, .pr = pr, .from = point_string(pp) };
+	struct usym_table *t;
+
+	if (!fc->arg || fc->arg->kind != TOK_STR) {
+		sema_error(se, &fc->tok->pos, "'function' needs a function "
+			   "name pattern in quotes, as in "
+			   "process(\"/bin/ls\").function(\"main\")");
+		return;
+	}
+	if (c && (c->name != istr("return") || c->arg || c->next)) {
+		sema_error(se, &c->tok->pos, "unknown probe point suffix "
+			   "'.%s' (expected .return)", c->name);
+		return;
+	}
+	m.ret = c != NULL;
+	if (strchr(fc->arg->str, '@') || strchr(fc->arg->str, ':')) {
+		sema_error(se, &fc->arg->pos, "source file and line "
+			   "patterns need the program's DWARF debuginfo, "
+			   "which process probes do not read; give a "
+			   "function name");
+		return;
+	}
+	m.path = program_path(se, pc->arg->str);
+	if (!m.path) {
+		sema_error(se, &pc->arg->pos, "cannot find program '%s' in "
+			   "$PATH", pc->arg->str);
+		return;
+	}
+	t = load_usyms(se, pc->arg, m.path);
+	if (!t)
+		return;
+	if (!usym_match(t, fc->arg->str, add_uprobe, &m) && !pp->optional)
+		sema_error(se, &fc->arg->pos, "probe point %s matches no "
+			   "function of %s", m.from, m.path);
+}
+
 static bool same_literal(const struct token *a, const struct token *b)
 {
 	if (a->kind != b->kind)
@@ -812,6 +936,12 @@ static void resolve_point(struct sema *se, struct probe *pr,
 		resolve_trace(se, pr, pp, c->next, from);
 		return;
 	}
+	if (c->name == istr("process") && c->arg &&
+	    c->arg->kind == TOK_STR && c->next &&
+	    c->next->name == istr("function")) {
+		resolve_process(se, pr, pp, c);
+		return;
+	}
 	if (c->name == istr("kernel") || c->name == istr("kprobe")) {
 		struct pp_comp *bad = c->next ? c->next : c;
 
@@ -824,7 +954,8 @@ static void resolve_point(struct sema *se, struct probe *pr,
 		return;
 	sema_error(se, &c->tok->pos, "unknown probe point %s (supported: "
 		   "begin, end, error, never, timer.*, kernel.function("
-		   "\"GLOB\"), kprobe.function(\"NAME\"), or an alias)",
+		   "\"GLOB\"), kprobe.function(\"NAME\"), process(\"PATH\")"
+		   ".function(\"GLOB\"), or an alias)",
 		   from);
 }
 
@@ -2096,12 +2227,41 @@ static bool target_ok(struct sema *se, struct scope *sc, struct node *n)
 		return true;
 	if (!sc->probe || !strcmp(n->name, "@entry"))
 		return false;
+	if (sc->rp && (sc->rp->kind == RP_UPROBE ||
+		       sc->rp->kind == RP_URETPROBE))
+		return sc->rp->kind == RP_URETPROBE && !n->args &&
+		       !strcmp(n->name, "$return");
 	if (sc->rp && (sc->rp->tp || sc->rp->btf_fn))
 		return tracepoint_target(sc->rp->tp ? sc->rp->tp :
 					 sc->rp->btf_fn, n, c_loc(n), &err) !=
 		       TY_UNKNOWN;
 	return dwarf_target(dwarf_of(se), sc->rp ? sc->rp->dw : NULL, n,
 			    c_loc(n), &err) != TY_UNKNOWN;
+}
+
+/*
+ * A target expression in a process(...) probe: only $return of a
+ * .return probe (the return register); the rest needs the program's
+ * DWARF, which we do not read.
+ */
+static enum type uprobe_target(struct sema *se, struct scope *sc,
+			       struct node *n)
+{
+	if (!strcmp(n->name, "$return") && !n->args && !n->write &&
+	    sc->rp->kind == RP_URETPROBE) {
+		n->str = "(u64)regs_return_value(c->regs)";
+		n->ty = TY_LONG;
+		return TY_LONG;
+	}
+	if (!strcmp(n->name, "$return") && sc->rp->kind == RP_UPROBE)
+		sema_error(se, &n->tok->pos, "$return is only available in "
+			   ".return probes, not in %s", sc->rp->pp);
+	else
+		sema_error(se, &n->tok->pos, "'%s' needs the program's DWARF "
+		   "debuginfo, which process(...) probes do not read (they "
+		   "have only $return, in .return probes)", n->name);
+	n->str = "0";	/* reported once */
+	return TY_UNKNOWN;
 }
 
 /*
@@ -2129,6 +2289,9 @@ static enum type target(struct sema *se, struct scope *sc, struct node *n)
 	se->in_lhs = in_lhs;
 	if (n->str)
 		return n->ty;	/* translated in an earlier pass */
+	if (sc->probe && sc->rp && (sc->rp->kind == RP_UPROBE ||
+				    sc->rp->kind == RP_URETPROBE))
+		return uprobe_target(se, sc, n);
 	bool ret = sc->rp && sc->rp->kind == RP_KRETPROBE;
 
 	if (!strcmp(n->name, "@entry")) {
@@ -2640,7 +2803,8 @@ static const char *kind_names[] = {
 	[RP_BEGIN] = "begin", [RP_END] = "end", [RP_ERROR] = "error",
 	[RP_KPROBE] = "kprobe", [RP_KRETPROBE] = "kretprobe",
 	[RP_TIMER] = "timer", [RP_PROFILE] = "profile",
-	[RP_TRACEPOINT] = "tracepoint",
+	[RP_TRACEPOINT] = "tracepoint", [RP_UPROBE] = "uprobe",
+	[RP_URETPROBE] = "uretprobe",
 };
 
 void sema_print(FILE *out, const struct program *prog)

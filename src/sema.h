@@ -27,6 +27,9 @@ enum rprobe_kind {
 	RP_TIMER,		/* timer.ms(N) ...: period_ns or period_jiffies */
 	RP_PROFILE,		/* timer.profile: every tick on every CPU */
 	RP_TRACEPOINT,		/* kernel.trace("NAME"): symbol is the name */
+	RP_UPROBE,		/* process("PATH").function("NAME"): symbol
+				 * is PATH, offset the function's in the file */
+	RP_URETPROBE,		/* the same, .return */
 };
 
 /* One concrete probe the module registers or runs. */

@@ -40,6 +40,8 @@ struct session {
 	const char *runtime_dir;	/* runtime/ */
 	const char *libexec_dir;	/* where stap-vm and staprun live */
 	const char *cache_dir;	/* module cache, NULL to disable */
+	const char *sysroot;	/* --sysroot=DIR: where the target's files
+				 * (process("PATH")) are on this host, or NULL */
 	bool suppress_warnings;	/* -w */
 	bool unoptimized;	/* -u: keep unused globals */
 	const char *dump;	/* --dump=ast|sema|tokens */

@@ -16,6 +16,10 @@
 #			line, e.g. stptest): built with -g for the kernel,
 #			found by stap through SYSTEMTAP_DEBUGINFO_PATH and
 #			loaded in the guest before the script
+#			X.ubin names programs of testsuite/ubin/ (NAME
+#			for NAME.c, one a line): built static on the host,
+#			read by stap through --sysroot and copied to the
+#			guest's /bin, for process("/bin/NAME") probes
 #	shell/*.sh	any script; exit 0 pass, 77 skip, else fail
 #
 # Like QBE's tools/test.sh it prints "name ... ok|FAIL|skip", a diff for
@@ -297,7 +301,7 @@ stp_test()
 # build_one STP: compile one run test into $work/run/NAME/case/.
 build_one()
 {
-	local stp=$1 n d m opts f s
+	local stp=$1 n d m opts f s ubin
 	n=$(basename "$stp" .stp)
 	d=$work/run$sfx/$n
 	m=$(printf '%s' "$n" | tr -c 'A-Za-z0-9_' '_')
@@ -308,6 +312,8 @@ build_one()
 	# messages read the same on every checkout.
 	mkdir -p "$d/$(dirname "$stp")"
 	ln -sf "$top/$stp" "$d/$stp"
+	ubin=$(sidecar "${stp%.stp}" ubin "$krel")
+	[ -n "$ubin" ] && opts="--sysroot=$work/ubin $opts"
 	# shellcheck disable=SC2086
 	(cd "$d" && SYSTEMTAP_DEBUGINFO_PATH=$work/kmod$sfx \
 		"$stap_abs" -p4 -m "$m" -r "$krel" $opts "$stp" \
@@ -322,6 +328,13 @@ build_one()
 				echo 1 >"$d/build.rc"
 		done
 	fi
+	if [ -n "$ubin" ]; then
+		mkdir -p "$d/case/$n/bin"
+		for f in $(cat "$ubin"); do
+			cp "$work/ubin/bin/$f" "$d/case/$n/bin/" 2>>"$d/build.err" ||
+				echo 1 >"$d/build.rc"
+		done
+	fi
 	for f in cmd sigint args guest; do
 		s=$(sidecar "${stp%.stp}" $f "$krel")
 		[ -n "$s" ] && cp "$s" "$d/case/$n/$f"
@@ -332,7 +345,7 @@ build_one()
 run_tests()
 {
 	local krel=$1 sfx=$2 cur=${1:--}
-	local stp n name list=() batch=$work/batch$sfx d rc want got msg why
+	local stp n name list=() batch=$work/batch$sfx d rc want got msg why s f
 	local f_out f_match f_err f_rc
 
 	for stp in testsuite/run/*.stp; do
@@ -362,6 +375,19 @@ run_tests()
 		testsuite/kmod/build.sh "$krel" "$work/kmod$sfx" 2>"$work/kmod$sfx.err" ||
 			sed 's/^/run.sh: testsuite\/kmod: /' "$work/kmod$sfx.err" >&2
 		break
+	done
+	# The user programs (testsuite/ubin/) the selected tests probe:
+	# static, so the guest needs no libraries.
+	for stp in "${list[@]}"; do
+		s=$(sidecar "${stp%.stp}" ubin "$krel")
+		[ -n "$s" ] || continue
+		mkdir -p "$work/ubin/bin"
+		for f in $(cat "$s"); do
+			[ -f "$work/ubin/bin/$f" ] && continue
+			gcc -O0 -static -o "$work/ubin/bin/$f" "testsuite/ubin/$f.c" \
+				2>"$work/ubin/$f.err" ||
+				sed "s/^/run.sh: testsuite\/ubin: /" "$work/ubin/$f.err" >&2
+		done
 	done
 	export work top stap_abs krel sfx
 	export -f build_one sidecar

@@ -1,0 +1,39 @@
+/*
+ * uprog.c - the user program process(...) probes are tested on: a few
+ * functions with known names, hit counts and return values.
+ *
+ *	uprog N		up_hello() once, up_sum(N), which calls
+ *			up_square(1..N) and returns their sum
+ *
+ * It prints nothing (its output would mix with the script's). Built by
+ * testsuite/run.sh with gcc -O0 -static and copied to the guest's /bin
+ * (a run/ test's X.ubin names it).
+ */
+#include <stdlib.h>
+
+__attribute__((noinline)) void up_hello(void)
+{
+	__asm__ volatile("");
+}
+
+__attribute__((noinline)) int up_square(int x)
+{
+	return x * x;
+}
+
+__attribute__((noinline)) long up_sum(int n)
+{
+	long s = 0;
+
+	for (int i = 1; i <= n; i++)
+		s += up_square(i);
+	return s;
+}
+
+int main(int argc, char **argv)
+{
+	int n = argc > 1 ? atoi(argv[1]) : 3;
+
+	up_hello();
+	return up_sum(n) == (long)n * (n + 1) * (2 * n + 1) / 6 ? 0 : 1;
+}

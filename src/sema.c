@@ -2712,6 +2712,28 @@ static void warn_locals(struct symbol *l)
 	}
 }
 
+/*
+ * A script's overload after one without 'next' never runs: likely a
+ * function defined twice by mistake, now that that is no error.
+ */
+static void warn_unreached(struct sema *se)
+{
+	for (struct function *fn = se->s->funcs; fn; fn = fn->next) {
+		if (!fn->used || fn->can_next)
+			continue;
+		for (struct function *f = fn->ovl_next; f; f = f->ovl_next) {
+			if (in_library(f->tok))
+				continue;
+			/* one message: -w and repeats drop it whole */
+			diag_warn(&f->tok->pos, "this overload of '%s' is "
+				  "never reached: the one at %s:%d:%d runs "
+				  "first and has no 'next'", f->name,
+				  fn->tok->pos.file->name, fn->tok->pos.line,
+				  fn->tok->pos.col);
+		}
+	}
+}
+
 static void final_checks(struct sema *se)
 {
 	struct probe *last = NULL;
@@ -2727,6 +2749,7 @@ static void final_checks(struct sema *se)
 	for (struct function *fn = se->s->funcs; fn; fn = fn->next)
 		if (fn->used)
 			warn_locals(fn->locals);
+	warn_unreached(se);
 	for (struct symbol *g = se->s->globals; g; g = g->next) {
 		if (g->refs)
 			continue;

@@ -24,6 +24,7 @@
  * Semicolons between statements are optional, as in SystemTap.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1027,6 +1028,10 @@ static void function_decl(struct parser *p)
 		if (p->tok->kind != TOK_NUM)
 			error_at(p->tok, "expected a priority number but "
 				 "found %s", describe(p->tok));
+		/* as SystemTap: 0 is only the script's default */
+		if (p->tok->num < 1 || p->tok->num > INT_MAX)
+			error_at(p->tok, "priority %lld is out of range (1 to "
+				 "%d)", (long long)p->tok->num, INT_MAX);
 		fn->prio = (int)p->tok->num;
 		fn->has_prio = true;
 		p->tok++;

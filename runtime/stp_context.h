@@ -164,8 +164,22 @@ struct stp_context {
 	void *frames;			/* frames_size bytes, this CPU's */
 
 	/* Private to the runtime from here on. */
-	unsigned int busy;		/* 1 while a handler owns the context;
-					 * only this CPU touches it */
+	/*
+	 * What keeps a kernel or timer probe hit from simply running, in
+	 * one word that each hit tests once (stp_claim()): busy (a handler
+	 * owns the context; only this CPU writes it), dead (kernel probes
+	 * must not run: the session is not running, or exit() was called;
+	 * written by any CPU, see stp_set_live()) and due (time this hit for
+	 * overload protection; set by the release of the hit before).
+	 */
+	union {
+		struct {
+			u8 busy;
+			u8 dead;
+			u8 due;
+		};
+		u32 gate;
+	};
 	unsigned int hits;		/* hits on this CPU, for sampling */
 	unsigned long probe_addr;	/* kprobe address, 0 if not a kprobe */
 	bool overload_check;		/* count this hit against overload */

@@ -80,7 +80,6 @@ struct stp_kprobe {
 STP_API_VAR atomic_t stp_state;
 STP_API_VAR atomic_t stp_skip_reentrant;
 STP_API_VAR atomic_t stp_globals_lock;
-STP_API_VAR int stp_live;
 #ifdef STP_RT_SPLIT
 DECLARE_PER_CPU(struct stp_context *, stp_cpu_context);
 #endif
@@ -117,7 +116,7 @@ STP_API_DEF atomic_t stp_globals_lock;		/* 1 while a handler has the globals */
  * the running state clears it first (stp_request_exit(), stp_fail_session(),
  * "stop", unload).
  */
-STP_API_DEF int stp_live;
+static int stp_live;
 #ifndef STP_RT_SPLIT
 static
 #endif
@@ -127,20 +126,35 @@ DEFINE_PER_CPU(struct stp_context *, stp_cpu_context);
  * What exit() does: ask staprun (which polls ctl) to stop the session.
  * From now on no new kernel or timer probe hit runs.
  */
+/*
+ * stp_live and its copy in every context's gate (dead), which is what
+ * a hit tests. Contexts exist from module init to exit.
+ */
+static void stp_set_live(int live)
+{
+	unsigned int cpu;
+
+	WRITE_ONCE(stp_live, live);
+	if (!stp_contexts)
+		return;
+	for_each_possible_cpu(cpu)
+		WRITE_ONCE(stp_contexts[cpu].dead, !live);
+}
+
 STP_API void stp_request_exit(void)
 {
 	atomic_set(&stp_exit_requested, 1);
 	smp_mb();	/* pairs with stp_go_live() */
-	WRITE_ONCE(stp_live, 0);
+	stp_set_live(0);
 }
 
 /* The session is running: let kernel probes in, unless exit() came first. */
 static void stp_go_live(void)
 {
-	WRITE_ONCE(stp_live, 1);
+	stp_set_live(1);
 	smp_mb();	/* pairs with stp_request_exit() */
 	if (atomic_read(&stp_exit_requested))
-		WRITE_ONCE(stp_live, 0);
+		stp_set_live(0);
 }
 
 /*
@@ -159,7 +173,7 @@ STP_API void stp_abort(struct stp_context *c)
 /* Too many errors or skips: stop kernel probes and ask for exit. */
 STP_API void stp_fail_session(void)
 {
-	WRITE_ONCE(stp_live, 0);
+	stp_set_live(0);
 	atomic_cmpxchg(&stp_state, STP_SESSION_STARTING, STP_SESSION_ERROR);
 	atomic_cmpxchg(&stp_state, STP_SESSION_RUNNING, STP_SESSION_ERROR);
 	stp_request_exit();
@@ -282,34 +296,38 @@ stp_claim(const struct stp_probe *p, int state, struct pt_regs *regs,
 {
 	struct stp_context *c;
 
-	if (state == STP_SESSION_RUNNING) {
-		if (!READ_ONCE(stp_live))
-			return NULL;	/* not yet, or exit() was called */
-	} else if (atomic_read(&stp_state) != state) {
+	if (state != STP_SESSION_RUNNING &&
+	    atomic_read(&stp_state) != state)
 		return NULL;
-	}
 	c = this_cpu_read(stp_cpu_context);
 	if (!c)
 		__builtin_unreachable();	/* set at load for every CPU */
-	if (unlikely(READ_ONCE(c->busy))) {
-		atomic_inc(&stp_skip_reentrant);
-		return NULL;
+	if (state != STP_SESSION_RUNNING) {
+		if (unlikely(READ_ONCE(c->busy))) {
+			atomic_inc(&stp_skip_reentrant);
+			return NULL;
+		}
+	} else if (unlikely(READ_ONCE(c->gate))) {
+		/* one test for: busy, not running (dead), overload sample */
+		if (READ_ONCE(c->dead))
+			return NULL;	/* not yet, or exit() was called */
+		if (c->busy) {
+			atomic_inc(&stp_skip_reentrant);
+			return NULL;
+		}
+		c->due = 0;
+#ifdef STP_OVERLOAD
+		c->overload_check = true;
+		c->cycles_start = get_cycles();
+#endif
 	}
 	WRITE_ONCE(c->busy, 1);
 	barrier();	/* nothing below moves before busy is set */
 	c->probe = p;
 	c->regs = regs;
 	c->probe_addr = addr;
-#ifdef STP_OVERLOAD
-	/* time one hit in STP_OVERLOAD_SAMPLE (see stp_context.h) */
-	if (state == STP_SESSION_RUNNING &&
-	    unlikely(!(++c->hits & (STP_OVERLOAD_SAMPLE - 1)))) {
-		c->overload_check = true;
-		c->cycles_start = get_cycles();
-	}
-#endif
-	c->stmt_loc = NULL;	/* after get_cycles(): the body's first */
-	c->actions = 0;		/* statement may fold these stores */
+	c->stmt_loc = NULL;	/* the body's first statement may fold */
+	c->actions = 0;		/* these stores */
 	return c;
 }
 
@@ -361,7 +379,10 @@ static void stp_report_error(struct stp_context *c)
 		stp_fail_session();
 }
 
-/* What a hit may leave to do: output, an error, an overload sample. */
+/*
+ * What a hit may leave to do: output, an error, an overload sample; and
+ * every STP_OVERLOAD_SAMPLE-th hit on this CPU, have the next one timed.
+ */
 STP_API noinline void stp_release_slow(struct stp_context *c)
 {
 	if (c->len)
@@ -370,6 +391,10 @@ STP_API noinline void stp_release_slow(struct stp_context *c)
 		stp_report_error(c);
 	if (c->overload_check)
 		stp_check_overload(c);
+#ifdef STP_OVERLOAD
+	if (!(c->hits & (STP_OVERLOAD_SAMPLE - 1)))
+		c->due = 1;
+#endif
 }
 
 #endif /* STP_RT_BODY */
@@ -380,7 +405,14 @@ STP_API noinline void stp_release_slow(struct stp_context *c)
  */
 static __always_inline void stp_release(struct stp_context *c)
 {
-	if (unlikely(c->len | (unsigned long)c->error | c->overload_check))
+#ifdef STP_OVERLOAD
+	bool due = !(++c->hits & (STP_OVERLOAD_SAMPLE - 1));
+#else
+	bool due = false;
+#endif
+
+	if (unlikely(c->len | (unsigned long)c->error | c->overload_check |
+		     due))
 		stp_release_slow(c);
 	barrier();	/* everything above is done before busy is cleared */
 	WRITE_ONCE(c->busy, 0);
@@ -880,7 +912,7 @@ static int stp_session_stop(void)
 {
 	int old;
 
-	WRITE_ONCE(stp_live, 0);
+	stp_set_live(0);
 	stp_session_disarm();
 	old = atomic_cmpxchg(&stp_state, STP_SESSION_RUNNING,
 			     STP_SESSION_STOPPING);

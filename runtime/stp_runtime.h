@@ -179,6 +179,7 @@ STP_API int stp_module_init(const struct stp_module_desc *desc)
 	for_each_possible_cpu(cpu) {	/* each CPU's, for good */
 		stp_contexts[cpu].frames = stp_frames + cpu * stp_frame_stride;
 		per_cpu(stp_cpu_context, cpu) = &stp_contexts[cpu];
+		stp_contexts[cpu].dead = 1;	/* until "start" */
 	}
 
 	stp_dir = debugfs_create_dir(THIS_MODULE->name, NULL);
@@ -215,7 +216,7 @@ STP_API void stp_module_exit(void)
 {
 	/* staprun may have died without "stop": disarm everything first. */
 	mutex_lock(&stp_ctl_mutex);
-	WRITE_ONCE(stp_live, 0);
+	stp_set_live(0);
 	atomic_set(&stp_state, STP_SESSION_STOPPED);
 	stp_unregister_probes();
 	mutex_unlock(&stp_ctl_mutex);

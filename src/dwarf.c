@@ -2726,7 +2726,18 @@ static void pretty(struct tr *t, struct strbuf *code, struct cloc *l,
 
 /* ---- target expressions ---- */
 
-/* Search the CUs (top level) for a named struct/union/typedef/enum. */
+/* Does a DIE of tag t answer a plain type name (no struct/union/enum)? */
+static bool plain_type_tag(int t)
+{
+	return t == DW_TAG_typedef || t == DW_TAG_base_type ||
+	       t == DW_TAG_structure_type || t == DW_TAG_union_type ||
+	       t == DW_TAG_enumeration_type;
+}
+
+/*
+ * Search the CUs (top level) for a named struct/union/typedef/enum. A
+ * plain name, as SystemTap takes it, is any of them ("task_struct").
+ */
 static bool find_type(struct dwfile *f, const char *spec, Dwarf_Die *out)
 {
 	int tag = DW_TAG_typedef;
@@ -2755,8 +2766,8 @@ static bool find_type(struct dwfile *f, const char *spec, Dwarf_Die *out)
 				const char *dn;
 
 				if ((dwarf_tag(&d) == tag ||
-				     (tag == DW_TAG_typedef &&
-				      dwarf_tag(&d) == DW_TAG_base_type)) &&
+				     (name == spec &&
+				      plain_type_tag(dwarf_tag(&d)))) &&
 				    (dn = dwarf_diename(&d)) &&
 				    !strcmp(dn, name) &&
 				    !dwarf_attr(&d, DW_AT_declaration, &a)) {

@@ -97,6 +97,9 @@ enum stp_probe_kind {
 	STP_UPROBE,		/* process("path").function("x"): .symbol
 				 * is the path, .offset the file offset */
 	STP_URETPROBE,		/* process("path").function("x").return */
+	STP_PROC_BEGIN,		/* process[("path")].begin: .symbol is the
+				 * path, or NULL for every process */
+	STP_PROC_END,		/* process[("path")].end */
 };
 
 /* Session states, in the order a session goes through them. */

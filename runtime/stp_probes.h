@@ -70,7 +70,7 @@ struct stp_kprobe {
 		struct timer_list tl;		/* STP_TIMER, period_jiffies */
 		struct stp_ptimer *pt;		/* STP_PROFILE: nr_cpu_ids */
 		struct tracepoint *tp;		/* STP_TRACEPOINT */
-		struct stp_uprobe *up;		/* STP_UPROBE, STP_URETPROBE */
+		struct stp_uprobe *up;		/* STP_UPROBE ... STP_PROC_END */
 	} u;
 	const struct stp_probe *probe;		/* its table entry */
 	bool registered;			/* kernel accepted it */
@@ -776,12 +776,15 @@ static bool stp_is_armed_kind(enum stp_probe_kind kind)
 	return kind == STP_KPROBE || kind == STP_KRETPROBE ||
 	       kind == STP_TIMER || kind == STP_PROFILE ||
 	       kind == STP_TRACEPOINT || kind == STP_UPROBE ||
-	       kind == STP_URETPROBE;
+	       kind == STP_URETPROBE || kind == STP_PROC_BEGIN ||
+	       kind == STP_PROC_END;
 }
 
+/* process(...) probes: stp_uprobes.h arms them. */
 static bool stp_is_uprobe(const struct stp_probe *p)
 {
-	return p->kind == STP_UPROBE || p->kind == STP_URETPROBE;
+	return p->kind == STP_UPROBE || p->kind == STP_URETPROBE ||
+	       p->kind == STP_PROC_BEGIN || p->kind == STP_PROC_END;
 }
 
 /* Register every kernel and timer probe; failures are reported, not fatal. */

@@ -14,6 +14,19 @@
  * turned off around claim, body and release, as a kprobe runs. c->regs
  * are the task's user registers (register(), u_register(), $return).
  *
+ * process.begin and process.end (process("PATH").begin/.end: only
+ * processes whose executable is PATH's inode) follow SystemTap: a
+ * process begins when fork makes it (in the child, the first time it
+ * runs: the return of schedule_tail, which every new task runs first;
+ * its return, because it enters with the runqueue locked) and
+ * when exec gives it a new program (the sched_process_exec tracepoint,
+ * after the exec); it ends when its last thread exits (a kprobe on
+ * taskstats_exit, which do_exit calls with group_dead while the task
+ * still has its mm) and when exec replaces its program (a kprobe on
+ * begin_new_exec, before the old program goes). Each runs in the
+ * process's own task, without registers. Not done: SystemTap also runs
+ * process.begin once for every process already there at the start.
+ *
  * Unregistering: the consumer may only be freed once no handler can
  * run. Before 6.12 uprobe_unregister() waits; on 6.12 the wait is one
  * uprobe_unregister_sync() for all of them (see stp_compat.h), so each
@@ -28,7 +41,13 @@
 #include <linux/path.h>
 #include <linux/dcache.h>
 #include <linux/slab.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/rcupdate.h>
+#include <linux/tracepoint.h>
 #include "stp_probes.h"
+#include "stp_tracepoint.h"
 
 #ifdef STP_RT_BODY
 /* One registered uprobe of the table. */
@@ -36,7 +55,13 @@ struct stp_uprobe {
 	struct uprobe_consumer uc;	/* what the kernel calls */
 	const struct stp_probe *probe;	/* its table entry */
 	struct path path;		/* the program, held while armed */
+	bool has_path;			/* path is held (not process.begin) */
 	struct uprobe *u;		/* 6.12's handle, else NULL */
+	/* process.begin: a kretprobe and a tracepoint; .end: two kprobes */
+	struct kretprobe krp;
+	struct kprobe kp, kp2;
+	struct tracepoint *tp;		/* sched_process_exec, if registered */
+	struct inode *inode;		/* PATH's, or NULL: every process */
 	struct stp_uprobe *next_dead;	/* unregistered, to free after sync */
 };
 
@@ -72,6 +97,116 @@ static int stp_uretprobe_handler(struct uprobe_consumer *uc,
 	return 0;
 }
 
+/*
+ * Is current a process (not a kernel thread) that a process.begin/.end
+ * probe up is for? Its executable is compared by inode, read under RCU
+ * (the task is current, so its mm stays).
+ */
+static bool stp_proc_wanted(struct stp_uprobe *up)
+{
+	struct mm_struct *mm = current->mm;
+	struct file *exe;
+	bool ok;
+
+	if (!mm || (current->flags & PF_KTHREAD))
+		return false;
+	if (!up->inode)
+		return true;
+	rcu_read_lock();
+	exe = rcu_dereference(mm->exe_file);
+	ok = exe && file_inode(exe) == up->inode;
+	rcu_read_unlock();
+	return ok;
+}
+
+static void stp_proc_run(struct stp_uprobe *up)
+{
+	struct stp_context *c;
+
+	if (!stp_proc_wanted(up))
+		return;
+	c = stp_claim(up->probe, STP_SESSION_RUNNING, NULL, 0);
+	if (!c)
+		return;
+	up->probe->handler(c);
+	stp_release(c);
+}
+
+/* A new task's first step: a process begins if it is a group leader. */
+static int stp_proc_fork_krp(struct kretprobe_instance *ri,
+			     struct pt_regs *regs)
+{
+	struct kretprobe *rp = stp_kretprobe_of(ri);
+
+	if (rp && thread_group_leader(current))
+		stp_proc_run(container_of(rp, struct stp_uprobe, krp));
+	return 0;
+}
+
+static void stp_proc_exec_tp(void *data, struct task_struct *p,
+			     pid_t old_pid, struct linux_binprm *bprm)
+{
+	stp_proc_run(data);
+}
+
+/* taskstats_exit(tsk, group_dead): the process ends with its last thread. */
+static int stp_proc_exit_kp(struct kprobe *kp, struct pt_regs *regs)
+{
+	if (regs->si)
+		stp_proc_run(container_of(kp, struct stp_uprobe, kp));
+	return 0;
+}
+
+/* begin_new_exec(): the old program ends. */
+static int stp_proc_unexec_kp(struct kprobe *kp, struct pt_regs *regs)
+{
+	stp_proc_run(container_of(kp, struct stp_uprobe, kp2));
+	return 0;
+}
+
+static int stp_proc_register(struct stp_uprobe *up)
+{
+	int rc;
+
+	if (up->probe->kind == STP_PROC_BEGIN) {
+		up->krp.kp.symbol_name = "schedule_tail";
+		up->krp.handler = stp_proc_fork_krp;
+		up->krp.maxactive = stp_kretprobe_maxactive();
+		up->tp = stp_tracepoint_find("sched_process_exec");
+		if (!up->tp)
+			return -ENOENT;
+		rc = register_kretprobe(&up->krp);
+		if (rc)
+			return rc;
+		rc = tracepoint_probe_register(up->tp, stp_proc_exec_tp, up);
+		if (rc)
+			unregister_kretprobe(&up->krp);
+		return rc;
+	}
+	up->kp.symbol_name = "taskstats_exit";
+	up->kp.pre_handler = stp_proc_exit_kp;
+	up->kp2.symbol_name = "begin_new_exec";
+	up->kp2.pre_handler = stp_proc_unexec_kp;
+	rc = register_kprobe(&up->kp);
+	if (rc)
+		return rc;
+	rc = register_kprobe(&up->kp2);
+	if (rc)
+		unregister_kprobe(&up->kp);
+	return rc;
+}
+
+static void stp_proc_unregister(struct stp_uprobe *up)
+{
+	if (up->probe->kind == STP_PROC_BEGIN) {
+		unregister_kretprobe(&up->krp);	/* waits for its handlers */
+		tracepoint_probe_unregister(up->tp, stp_proc_exec_tp, up);
+	} else {
+		unregister_kprobe(&up->kp);
+		unregister_kprobe(&up->kp2);
+	}
+}
+
 /* Arm k's entry: 0, or -errno (-ENOENT: no such program). */
 static int stp_uprobe_register(struct stp_kprobe *k)
 {
@@ -81,10 +216,24 @@ static int stp_uprobe_register(struct stp_kprobe *k)
 
 	if (!up)
 		return -ENOMEM;
+	up->probe = p;
+	if ((p->kind == STP_PROC_BEGIN || p->kind == STP_PROC_END) &&
+	    !p->symbol) {
+		rc = stp_proc_register(up);
+		goto out_proc;
+	}
 	rc = kern_path(p->symbol, LOOKUP_FOLLOW, &up->path);
 	if (rc)
 		goto out_free;
-	up->probe = p;
+	up->has_path = true;
+	if (p->kind == STP_PROC_BEGIN || p->kind == STP_PROC_END) {
+		up->inode = d_real_inode(up->path.dentry);
+		rc = stp_proc_register(up);
+		if (rc)
+			goto out_put;
+		k->u.up = up;
+		return 0;
+	}
 	if (p->kind == STP_URETPROBE)
 		up->uc.ret_handler = stp_uretprobe_handler;
 	else
@@ -96,6 +245,12 @@ static int stp_uprobe_register(struct stp_kprobe *k)
 	k->u.up = up;
 	return 0;
 
+out_proc:
+	if (!rc) {
+		k->u.up = up;
+		return 0;
+	}
+	goto out_free;
 out_put:
 	path_put(&up->path);
 out_free:
@@ -107,8 +262,12 @@ static void stp_uprobe_unregister(struct stp_kprobe *k)
 {
 	struct stp_uprobe *up = k->u.up;
 
-	stp_uprobe_unreg_nosync(d_real_inode(up->path.dentry),
-				up->probe->offset, up->u, &up->uc);
+	if (up->probe->kind == STP_PROC_BEGIN ||
+	    up->probe->kind == STP_PROC_END)
+		stp_proc_unregister(up);
+	else
+		stp_uprobe_unreg_nosync(d_real_inode(up->path.dentry),
+					up->probe->offset, up->u, &up->uc);
 	up->next_dead = stp_uprobes_dead;
 	stp_uprobes_dead = up;
 	k->u.up = NULL;
@@ -118,11 +277,13 @@ static void stp_uprobe_unregister(struct stp_kprobe *k)
 static void stp_uprobe_sync(void)
 {
 	stp_uprobe_unreg_sync();
+	tracepoint_synchronize_unregister();	/* sched_process_exec */
 	while (stp_uprobes_dead) {
 		struct stp_uprobe *up = stp_uprobes_dead;
 
 		stp_uprobes_dead = up->next_dead;
-		path_put(&up->path);
+		if (up->has_path)
+			path_put(&up->path);
 		kfree(up);
 	}
 }

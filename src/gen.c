@@ -1524,6 +1524,7 @@ static const char *const kind_consts[] = {
 	[RP_KRETPROBE] = "STP_KRETPROBE", [RP_TIMER] = "STP_TIMER",
 	[RP_PROFILE] = "STP_PROFILE", [RP_TRACEPOINT] = "STP_TRACEPOINT",
 	[RP_UPROBE] = "STP_UPROBE", [RP_URETPROBE] = "STP_URETPROBE",
+	[RP_PROC_BEGIN] = "STP_PROC_BEGIN", [RP_PROC_END] = "STP_PROC_END",
 };
 
 static bool needs_maps(const struct script *s)

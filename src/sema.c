@@ -792,6 +792,42 @@ static void resolve_process(struct sema *se, struct probe *pr,
 			   "function of %s", m.from, m.path);
 }
 
+/*
+ * process.begin / process.end, and process("PATH").begin / .end for the
+ * processes running PATH: a process begins at fork and exec and ends at
+ * exit and exec, as in SystemTap (see runtime/stp_uprobes.h).
+ */
+static void resolve_process_life(struct sema *se, struct probe *pr,
+				 struct probe_point *pp, struct pp_comp *pc)
+{
+	enum rprobe_kind kind = pc->next->name == istr("begin") ?
+				RP_PROC_BEGIN : RP_PROC_END;
+	const char *path = NULL;
+	struct rprobe *rp;
+
+	if (pc->arg && pc->arg->kind != TOK_STR) {
+		sema_error(se, &pc->arg->pos, "process(PID).%s is not "
+			   "supported; give a program path, as in "
+			   "process(\"/bin/ls\").%s", pc->next->name,
+			   pc->next->name);
+		return;
+	}
+	if (pc->arg) {
+		path = program_path(se, pc->arg->str);
+		if (!path) {
+			sema_error(se, &pc->arg->pos, "cannot find program "
+				   "'%s' in $PATH", pc->arg->str);
+			return;
+		}
+	}
+	rp = add_rprobe(se, pr, kind, path ? arena_printf("process(\"%s\").%s",
+				path, pc->next->name) :
+			arena_printf("process.%s", pc->next->name),
+			point_string(pp));
+	rp->symbol = path;
+	rp->func = "";
+}
+
 static bool same_literal(const struct token *a, const struct token *b)
 {
 	if (a->kind != b->kind)
@@ -942,6 +978,12 @@ static void resolve_point(struct sema *se, struct probe *pr,
 		resolve_process(se, pr, pp, c);
 		return;
 	}
+	if (c->name == istr("process") && c->next && !c->next->arg &&
+	    !c->next->next && (c->next->name == istr("begin") ||
+			       c->next->name == istr("end"))) {
+		resolve_process_life(se, pr, pp, c);
+		return;
+	}
 	if (c->name == istr("kernel") || c->name == istr("kprobe")) {
 		struct pp_comp *bad = c->next ? c->next : c;
 
@@ -955,7 +997,7 @@ static void resolve_point(struct sema *se, struct probe *pr,
 	sema_error(se, &c->tok->pos, "unknown probe point %s (supported: "
 		   "begin, end, error, never, timer.*, kernel.function("
 		   "\"GLOB\"), kprobe.function(\"NAME\"), process(\"PATH\")"
-		   ".function(\"GLOB\"), or an alias)",
+		   ".function(\"GLOB\"), process.begin/end, or an alias)",
 		   from);
 }
 
@@ -2827,7 +2869,8 @@ static const char *kind_names[] = {
 	[RP_KPROBE] = "kprobe", [RP_KRETPROBE] = "kretprobe",
 	[RP_TIMER] = "timer", [RP_PROFILE] = "profile",
 	[RP_TRACEPOINT] = "tracepoint", [RP_UPROBE] = "uprobe",
-	[RP_URETPROBE] = "uretprobe",
+	[RP_URETPROBE] = "uretprobe", [RP_PROC_BEGIN] = "process_begin",
+	[RP_PROC_END] = "process_end",
 };
 
 void sema_print(FILE *out, const struct program *prog)

@@ -30,6 +30,9 @@ enum rprobe_kind {
 	RP_UPROBE,		/* process("PATH").function("NAME"): symbol
 				 * is PATH, offset the function's in the file */
 	RP_URETPROBE,		/* the same, .return */
+	RP_PROC_BEGIN,		/* process[("PATH")].begin: symbol is PATH
+				 * or NULL */
+	RP_PROC_END,		/* process[("PATH")].end */
 };
 
 /* One concrete probe the module registers or runs. */

@@ -4,12 +4,17 @@
  *
  *	uprog N		up_hello() once, up_sum(N), which calls
  *			up_square(1..N) and returns their sum
+ *	uprog N fork	the same, then fork a child that calls up_hello()
+ *			and exits, and wait for it
  *
  * It prints nothing (its output would mix with the script's). Built by
  * testsuite/run.sh with gcc -O0 -static and copied to the guest's /bin
  * (a run/ test's X.ubin names it).
  */
 #include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 __attribute__((noinline)) void up_hello(void)
 {
@@ -35,5 +40,17 @@ int main(int argc, char **argv)
 	int n = argc > 1 ? atoi(argv[1]) : 3;
 
 	up_hello();
-	return up_sum(n) == (long)n * (n + 1) * (2 * n + 1) / 6 ? 0 : 1;
+	if (up_sum(n) != (long)n * (n + 1) * (2 * n + 1) / 6)
+		return 1;
+	if (argc > 2 && !strcmp(argv[2], "fork")) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			up_hello();
+			_exit(0);
+		}
+		if (pid < 0 || waitpid(pid, NULL, 0) != pid)
+			return 1;
+	}
+	return 0;
 }

@@ -1,0 +1,1 @@
+/bin/uprog 2 fork

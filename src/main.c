@@ -238,7 +238,8 @@ static void list_points(const struct session *ss, const struct program *prog)
 					  rp->tp ? tracepoint_list_vars(rp->tp) :
 					  rp->btf_fn ?
 					  tracepoint_list_vars(rp->btf_fn) :
-					  "");
+					  rp->kind == RP_URETPROBE ?
+					  " $return:long" : "");
 		lines[n++] = pp;
 	}
 	qsort(lines, (size_t)n, sizeof(*lines), cmp_line);

@@ -133,7 +133,10 @@ struct stp_probe {
 	void (*entry)(struct stp_context *c, void *data);
 	size_t data_size;		/* bytes of saved values per call */
 	void *tp_func;			/* STP_TRACEPOINT: generated callback */
-	const char *build_id;		/* module probes: debuginfo's, hex */
+	const char *build_id;		/* module probes: debuginfo's, hex;
+					 * process probes: the program's */
+	unsigned long build_id_off;	/* process probes: file offset of
+					 * the build id note */
 	/* STP_KPROBE/STP_KRETPROBE: a handler made for this probe's body
 	 * (STP_KPROBE_HANDLER), NULL for the generic one */
 	int (*kp_handler)(struct kprobe *kp, struct pt_regs *regs);

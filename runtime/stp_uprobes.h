@@ -14,6 +14,11 @@
  * turned off around claim, body and release, as a kprobe runs. c->regs
  * are the task's user registers (register(), u_register(), $return).
  *
+ * The file must be the one stap read: when stap found a GNU build id
+ * note in it, the note must be at the same offset of the file here, or
+ * the program's probes are not placed (a breakpoint at the offset of
+ * another build could land inside an instruction).
+ *
  * process.begin and process.end (process("PATH").begin/.end: only
  * processes whose executable is PATH's inode) follow SystemTap: a
  * process begins when fork makes it (in the child, the first time it
@@ -46,6 +51,8 @@
 #include <linux/sched/signal.h>
 #include <linux/rcupdate.h>
 #include <linux/tracepoint.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
 #include "stp_probes.h"
 #include "stp_tracepoint.h"
 
@@ -207,6 +214,45 @@ static void stp_proc_unregister(struct stp_uprobe *up)
 	}
 }
 
+/*
+ * Does the program p->symbol carry p->build_id at p->build_id_off?
+ * 0, -ENOEXEC when not (said once per program), or the open's error.
+ * The last answer is kept: a glob gives many entries of one program.
+ */
+static int stp_uprobe_build_id(const struct stp_probe *p)
+{
+	static const struct stp_probe *last;
+	static int last_rc;
+	size_t len = strlen(p->build_id) / 2;
+	u32 hdr[3] = { 4, len, 3 };
+	u8 want[16 + 64], got[16 + 64];
+	loff_t pos = p->build_id_off;
+	struct file *f;
+	ssize_t n;
+
+	if (last && !strcmp(last->symbol, p->symbol) &&
+	    !strcmp(last->build_id, p->build_id))
+		return last_rc;
+	if (len > 64 || hex2bin(want + 16, p->build_id, len))
+		return 0;	/* nothing to compare with */
+	memcpy(want, hdr, 12);
+	memcpy(want + 12, "GNU", 4);
+	f = filp_open(p->symbol, O_RDONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_read(f, got, 16 + len, &pos);
+	filp_close(f, NULL);
+	last = p;
+	last_rc = 0;
+	if (n != 16 + len || memcmp(want, got, n)) {
+		stp_emit_err("WARNING: %s is not the program stap read "
+			     "(build id %s): its probes are not placed\n",
+			     p->symbol, p->build_id);
+		last_rc = -ENOEXEC;
+	}
+	return last_rc;
+}
+
 /* Arm k's entry: 0, or -errno (-ENOENT: no such program). */
 static int stp_uprobe_register(struct stp_kprobe *k)
 {
@@ -221,6 +267,11 @@ static int stp_uprobe_register(struct stp_kprobe *k)
 	    !p->symbol) {
 		rc = stp_proc_register(up);
 		goto out_proc;
+	}
+	if (p->build_id) {
+		rc = stp_uprobe_build_id(p);
+		if (rc)
+			goto out_free;
 	}
 	rc = kern_path(p->symbol, LOOKUP_FOLLOW, &up->path);
 	if (rc)

@@ -1882,6 +1882,9 @@ void gen_module(const struct session *ss, const struct program *prog,
 		}
 		if (rp->build_id)
 			emit(&g, ".build_id = \"%s\",", rp->build_id);
+		if (rp->build_id_off)
+			emit(&g, ".build_id_off = 0x%llx,",
+			     (unsigned long long)rp->build_id_off);
 		emit(&g, ".handler = %s,", handler_name(rp->probe));
 		if (rp->kind == RP_KPROBE)
 			emit(&g, ".kp_handler = %s_kp,", handler_name(rp->probe));

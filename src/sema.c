@@ -731,6 +731,7 @@ struct uprobe_ctx {
 	const char *path;	/* the program, as the target sees it */
 	bool ret;		/* .return */
 	const char *from;
+	const struct usym_table *t;	/* its functions and build id */
 };
 
 static void add_uprobe(const struct usym *u, void *arg)
@@ -745,6 +746,8 @@ static void add_uprobe(const struct usym *u, void *arg)
 	rp->symbol = m->path;
 	rp->offset = u->offset;
 	rp->func = u->name;
+	rp->build_id = m->t->build_id;
+	rp->build_id_off = m->t->build_id_off;
 }
 
 /*
@@ -787,6 +790,7 @@ static void resolve_process(struct sema *se, struct probe *pr,
 	t = load_usyms(se, pc->arg, m.path);
 	if (!t)
 		return;
+	m.t = t;
 	if (!usym_match(t, fc->arg->str, add_uprobe, &m) && !pp->optional)
 		sema_error(se, &fc->arg->pos, "probe point %s matches no "
 			   "function of %s", m.from, m.path);

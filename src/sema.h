@@ -45,7 +45,9 @@ struct rprobe {
 	uint64_t offset;	/* kprobe offset from symbol */
 	const char *func;	/* function name for probefunc() */
 	struct dwarf_point *dw;	/* debuginfo of the place (dwarf.h), or NULL */
-	const char *build_id;	/* module probes: the debuginfo's, hex */
+	const char *build_id;	/* module probes: the debuginfo's, hex;
+				 * process probes: the program's */
+	uint64_t build_id_off;	/* process probes: the note's file offset */
 	const struct tracepoint *tp;	/* kernel.trace: its tracepoint, or NULL */
 	const struct tracepoint *btf_fn;	/* a function at entry without
 					 * DWARF: its BTF parameters, or NULL */

@@ -107,6 +107,41 @@ static void read_functions(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh,
 			t->syms[t->n++] = t->syms[i];
 }
 
+/* The GNU build id note of the file, if a note section has one. */
+static void read_build_id(Elf *e, struct usym_table *t)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	while ((scn = elf_nextscn(e, scn))) {
+		Elf_Data *d;
+		size_t off = 0, next, name_off, desc_off;
+		GElf_Nhdr nh;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE ||
+		    !(d = elf_getdata(scn, NULL)))
+			continue;
+		while ((next = gelf_getnote(d, off, &nh, &name_off,
+					    &desc_off)) > 0) {
+			const unsigned char *desc;
+			struct strbuf sb = { 0 };
+
+			if (nh.n_type != NT_GNU_BUILD_ID || nh.n_namesz != 4 ||
+			    memcmp((char *)d->d_buf + name_off, "GNU", 4) ||
+			    !nh.n_descsz || nh.n_descsz > 64) {
+				off = next;
+				continue;
+			}
+			desc = (const unsigned char *)d->d_buf + desc_off;
+			for (size_t i = 0; i < nh.n_descsz; i++)
+				sb_printf(&sb, "%02x", desc[i]);
+			t->build_id = sb.buf;
+			t->build_id_off = sh.sh_offset + off;
+			return;
+		}
+	}
+}
+
 int usym_load(const char *path, struct usym_table *t, char *err,
 	      size_t errlen)
 {
@@ -135,6 +170,7 @@ int usym_load(const char *path, struct usym_table *t, char *err,
 		goto fail;
 	}
 	read_functions(e, scn, &sh, t);
+	read_build_id(e, t);
 	elf_end(e);
 	close(fd);
 	return 0;

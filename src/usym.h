@@ -22,6 +22,8 @@ struct usym {
 
 struct usym_table {
 	const char *path;	/* the file read */
+	const char *build_id;	/* its GNU build id in hex, or NULL */
+	uint64_t build_id_off;	/* file offset of that note's header */
 	struct usym *syms;	/* sorted by name, then addr; distinct */
 	size_t n;
 };

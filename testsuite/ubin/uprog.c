@@ -2,8 +2,10 @@
  * uprog.c - the user program process(...) probes are tested on: a few
  * functions with known names, hit counts and return values.
  *
- *	uprog N		up_hello() once, up_sum(N), which calls
- *			up_square(1..N) and returns their sum
+ *	uprog N		where_is(up_sum) (a script can learn up_sum's
+ *			address from its argument), up_hello() once,
+ *			up_sum(N), which calls up_square(1..N) and returns
+ *			their sum
  *	uprog N fork	the same, then fork a child that calls up_hello()
  *			and exits, and wait for it
  *
@@ -35,10 +37,16 @@ __attribute__((noinline)) long up_sum(int n)
 	return s;
 }
 
+__attribute__((noinline)) void where_is(long (*fn)(int))
+{
+	__asm__ volatile("" : : "r"(fn));
+}
+
 int main(int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : 3;
 
+	where_is(up_sum);
 	up_hello();
 	if (up_sum(n) != (long)n * (n + 1) * (2 * n + 1) / 6)
 		return 1;

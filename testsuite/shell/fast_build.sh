@@ -43,6 +43,16 @@ grep -q "^Pass 4: .*modcc [0-9]" err || { show stderr err; fail "no modcc step";
 readelf -sW fastmod.ko | grep -q ' GLOBAL .* stp_module_init$' ||
 	fail "the fast module is not linked with the runtime core"
 mv fastmod.ko fast.ko
+# embedded C that uses what the core keeps to itself cannot be compiled
+# apart from it: the C is compiled whole instead, and says so with -v
+"$STAP" -v -g -p4 -m fallback -r "$KREL" -e 'function nerr:long ()
+%{ STAP_RETVALUE = atomic_read(&stp_nerrors); %}
+probe begin { println(nerr()) exit() }' >out 2>err ||
+	{ show stderr err; fail "fast build of C the core cannot serve"; }
+grep -q "^Pass 4: linking with the runtime core failed (see .*); compiling the C whole$" err ||
+	{ show stderr err; fail "no fallback to compiling whole"; }
+! readelf -sW fallback.ko | grep -q ' GLOBAL .* stp_module_init$' ||
+	fail "the fallback module is linked with the runtime core"
 # the same, compiled whole (the fallback when the split compile fails)
 rm -rf "$STAP_CACHE/$KREL"/[0-9a-f]*
 STAP_RT_SPLIT=0 "$STAP" -v -p4 -m fastmod -r "$KREL" -e "$script" >out 2>err ||

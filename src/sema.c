@@ -2907,9 +2907,13 @@ void sema_print(FILE *out, const struct program *prog)
 	fprintf(out, "# probes\n");
 	for (struct rprobe *rp = prog->rprobes; rp; rp = rp->next) {
 		fprintf(out, "%s /* %s", rp->pp, kind_names[rp->kind]);
-		if (rp->symbol)
+		if (rp->kind == RP_PROC_BEGIN || rp->kind == RP_PROC_END) {
+			if (rp->symbol)	/* the program, no place in it */
+				fprintf(out, " %s", rp->symbol);
+		} else if (rp->symbol) {
 			fprintf(out, " %s+0x%llx", rp->symbol,
 				(unsigned long long)rp->offset);
+		}
 		fprintf(out, " */");
 		if (strcmp(rp->pp, rp->from))
 			fprintf(out, " /* <- %s */", rp->from);

@@ -43,4 +43,10 @@ for f in up_hello up_square up_sum; do
 	grep -qF "process(\"/bin/uprog\").function(\"$f\") /* uprobe /bin/uprog+$want */" "$out" ||
 		{ show stdout "$out"; fail "$f is not at $want"; }
 done
+# process.begin/.end name the program only: there is no place in it.
+"$STAP" --sysroot="$root" -p2 -e 'probe process("/bin/uprog").end, process.begin {}' \
+	>"$out" 2>"$err" || { show stderr "$err"; fail "-p2 .end exit $?"; }
+printf '%s\n' '# probes' 'process("/bin/uprog").end /* process_end /bin/uprog */' \
+	'process.begin /* process_begin */' >"$TESTTMP/want"
+diff -u "$TESTTMP/want" "$out" || fail "-p2 process.begin/.end"
 exit 0

@@ -132,6 +132,7 @@ struct stp_probe {
 	/* STP_KRETPROBE reading @entry values: saved at function entry */
 	void (*entry)(struct stp_context *c, void *data);
 	size_t data_size;		/* bytes of saved values per call */
+	int maxactive;			/* STP_KRETPROBE: .maxactive(N), or 0 */
 	void *tp_func;			/* STP_TRACEPOINT: generated callback */
 	const char *build_id;		/* module probes: debuginfo's, hex;
 					 * process probes: the program's */

@@ -756,7 +756,7 @@ static int stp_kprobe_arm(struct stp_kprobe *k)
 		k->u.rp.entry_handler = stp_kretprobe_entry;
 		k->u.rp.data_size = p->data_size;
 	}
-	k->u.rp.maxactive = stp_kretprobe_maxactive();
+	k->u.rp.maxactive = p->maxactive ?: stp_kretprobe_maxactive();
 	return register_kretprobe(&k->u.rp);
 }
 

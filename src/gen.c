@@ -1891,6 +1891,8 @@ void gen_module(const struct session *ss, const struct program *prog,
 		else if (rp->kind == RP_KRETPROBE)
 			emit(&g, ".rp_handler = %s_krp,",
 			     handler_name(rp->probe));
+		if (rp->kind == RP_KRETPROBE && rp->maxactive)
+			emit(&g, ".maxactive = %lld,", (long long)rp->maxactive);
 		if (rp->kind == RP_KRETPROBE && rp->probe->nentry) {
 			emit(&g, ".entry = %s_entry,", handler_name(rp->probe));
 			emit(&g, ".data_size = sizeof(struct %s_entry),",

@@ -54,6 +54,8 @@ struct sema {
 	struct tp_table *tps;	/* tracepoints, loaded on first use */
 	int tp_state;		/* 0 not loaded, 1 loaded, -1 failed */
 	struct usym_table *usyms;	/* the last program read (usym.h) */
+	int64_t maxactive;	/* the .return.maxactive(N) being resolved */
+	int nkret;		/* kretprobes added so far */
 };
 
 /* The scope being checked: a probe body or a function body. */
@@ -130,6 +132,10 @@ static struct rprobe *add_rprobe(struct sema *se, struct probe *pr,
 	rp->kind = kind;
 	rp->pp = pp;
 	rp->from = from;
+	if (kind == RP_KRETPROBE) {
+		rp->maxactive = se->maxactive;
+		se->nkret++;
+	}
 	*se->tail = rp;
 	se->tail = &rp->next;
 	se->prog->nrprobes++;
@@ -841,8 +847,13 @@ static bool same_literal(const struct token *a, const struct token *b)
 	return a->slen == b->slen && !memcmp(a->str, b->str, (size_t)a->slen);
 }
 
-/* Does the point as written (globs allowed) name the alias? */
-static bool alias_matches(const struct pp_comp *user, const struct pp_comp *al)
+/*
+ * Does the point as written (globs allowed) start with the alias's name?
+ * *rest gets what follows it: NULL when the point is the alias, else a
+ * suffix for the points the alias stands for (foo.return).
+ */
+static bool alias_matches(const struct pp_comp *user, const struct pp_comp *al,
+			  struct pp_comp **rest)
 {
 	for (; user && al; user = user->next, al = al->next) {
 		if (fnmatch(user->name, al->name, 0))
@@ -852,7 +863,28 @@ static bool alias_matches(const struct pp_comp *user, const struct pp_comp *al)
 		if (user->arg && !same_literal(user->arg, al->arg))
 			return false;
 	}
-	return !user && !al;
+	*rest = (struct pp_comp *)user;
+	return !al;
+}
+
+/* The point ap with the components rest after its own. */
+static struct probe_point *with_suffix(const struct probe_point *ap,
+				       struct pp_comp *rest)
+{
+	struct probe_point *np = NEW(struct probe_point);
+	struct pp_comp **tail = &np->comps;
+
+	*np = *ap;
+	np->next = NULL;
+	for (const struct pp_comp *c = ap->comps; c; c = c->next) {
+		struct pp_comp *d = NEW(struct pp_comp);
+
+		*d = *c;
+		*tail = d;
+		tail = &d->next;
+	}
+	*tail = rest;
+	return np;
 }
 
 static void resolve_point(struct sema *se, struct probe *pr,
@@ -861,15 +893,22 @@ static void resolve_point(struct sema *se, struct probe *pr,
 /*
  * Each alias the point names becomes a probe of its own: the alias's
  * body and the user's (copies, so each gets its own locals) in one
- * block, prologue first for "=", last for "+=".
+ * block, prologue first for "=", last for "+=". With suffixed, the
+ * aliases the point names with more components after, which go after
+ * each point the alias stands for (as SystemTap: alias.return, or
+ * syscall.read.return.maxactive(10)).
  */
-static int expand_aliases(struct sema *se, struct probe *pr,
-			  struct probe_point *pp, int depth)
+static int expand_aliases_as(struct sema *se, struct probe *pr,
+			     struct probe_point *pp, int depth, bool suffixed)
 {
 	int n = 0;
 
 	for (struct probe *a = se->s->probes; a; a = a->next) {
-		if (!a->alias || !alias_matches(pp->comps, a->alias_name->comps))
+		struct pp_comp *rest;
+
+		if (!a->alias ||
+		    !alias_matches(pp->comps, a->alias_name->comps, &rest) ||
+		    !rest != !suffixed)
 			continue;
 		if (depth > 10) {
 			sema_error(se, &pp->tok->pos, "probe alias expansion "
@@ -903,10 +942,71 @@ static int expand_aliases(struct sema *se, struct probe *pr,
 		}
 		q->body = blk;
 		for (struct probe_point *ap = a->points; ap; ap = ap->next)
-			resolve_point(se, q, ap, depth + 1);
+			resolve_point(se, q, rest ? with_suffix(ap, rest) : ap,
+				      depth + 1);
 		n++;
 	}
 	return n;
+}
+
+static int expand_aliases(struct sema *se, struct probe *pr,
+			  struct probe_point *pp, int depth)
+{
+	int n = expand_aliases_as(se, pr, pp, depth, false);
+
+	/* no alias of that name: one that is a prefix, with a suffix */
+	return n ? n : expand_aliases_as(se, pr, pp, depth, true);
+}
+
+/*
+ * KPOINT.return.maxactive(N), through aliases too (SystemTap's example:
+ * syscall.read.return.maxactive(10)): the point without its last part,
+ * its kretprobes keeping N instances. False if pp has no .maxactive.
+ */
+static bool take_maxactive(struct sema *se, struct probe *pr,
+			   struct probe_point *pp, int depth)
+{
+	struct pp_comp *c = pp->comps, *prev = NULL;
+
+	for (; c->next; c = c->next)
+		prev = c;
+	if (c->name != istr("maxactive") || !prev)
+		return false;
+	if (!c->arg || c->arg->kind != TOK_NUM || c->arg->num < 1 ||
+	    c->arg->num > 4096) {
+		sema_error(se, c->arg ? &c->arg->pos : &c->tok->pos,
+			   "'.maxactive' takes the number of return "
+			   "instances, from 1 to 4096");
+		return true;
+	}
+	if (prev->name != istr("return") || prev->arg) {
+		sema_error(se, &c->tok->pos, "'.maxactive(N)' goes after "
+			   "'.return'");
+		return true;
+	}
+	struct probe_point *np = NEW(struct probe_point);
+	struct pp_comp **tail = &np->comps;
+
+	*np = *pp;
+	for (struct pp_comp *k = pp->comps; k != c; k = k->next) {
+		struct pp_comp *d = NEW(struct pp_comp);
+
+		*d = *k;
+		d->next = NULL;
+		*tail = d;
+		tail = &d->next;
+	}
+	int64_t saved = se->maxactive;
+	int nkret = se->nkret, errors = se->errors;
+
+	se->maxactive = c->arg->num;
+	resolve_point(se, pr, np, depth);
+	se->maxactive = saved;
+	if (se->nkret == nkret && se->errors == errors && !pp->optional)
+		sema_error(se, &c->tok->pos, "'.maxactive(N)' is for kernel "
+			   ".return probes, and %s places none",
+			   point_string(np));
+	return true;
 }
 
 static void resolve_point(struct sema *se, struct probe *pr,
@@ -915,7 +1015,8 @@ static void resolve_point(struct sema *se, struct probe *pr,
 	struct pp_comp *c = pp->comps;
 	const char *from = point_string(pp);
 
-	if (expand_aliases(se, pr, pp, depth))
+	if (take_maxactive(se, pr, pp, depth) ||
+	    expand_aliases(se, pr, pp, depth))
 		return;
 
 	if ((c->name == istr("begin") || c->name == istr("end") ||
@@ -2914,6 +3015,8 @@ void sema_print(FILE *out, const struct program *prog)
 			fprintf(out, " %s+0x%llx", rp->symbol,
 				(unsigned long long)rp->offset);
 		}
+		if (rp->maxactive)
+			fprintf(out, " maxactive %lld", (long long)rp->maxactive);
 		fprintf(out, " */");
 		if (strcmp(rp->pp, rp->from))
 			fprintf(out, " /* <- %s */", rp->from);

@@ -54,6 +54,7 @@ struct rprobe {
 	int64_t order;		/* begin(N) / end(N) */
 	int64_t period_ns, randomize_ns;	/* hrtimer timers */
 	int64_t period_jiffies, randomize_jiffies;	/* timer.jiffies */
+	int64_t maxactive;	/* kretprobe: .maxactive(N), 0 for the default */
 	struct rprobe *next;
 };
 

@@ -425,6 +425,12 @@ run_tests()
 		f_match=$(sidecar "$base" match "$krel")
 		f_err=$(sidecar "$base" stderr "$krel")
 		f_rc=$(sidecar "$base" rc "$krel")
+		if [ -z "$f_out$f_match" ] && [ -n "${UPDATE:-}" ]; then
+			f_out=$base.stdout	# a new test: compare writes it
+		elif [ -z "$f_out$f_match" ]; then
+			fail "$name" "expectations" <<<"no $base.stdout or .match: a test must say what it expects"
+			continue
+		fi
 		# A release's own .match beats a generic .stdout.
 		[[ $f_match == *@* && $f_out != *@* ]] && f_out=
 		want=0

@@ -419,16 +419,22 @@ static void resolve_kprobe_module(struct sema *se, struct probe *pr,
 			   "function of module %s", m.from, mod);
 }
 
-static bool has_target(const struct node *n)
+/* Is there a node of this kind in the list n or below it? */
+static bool has_kind(const struct node *n, int kind)
 {
 	for (; n; n = n->next)
-		if (n->kind == N_TARGET || has_target(n->lhs) ||
-		    has_target(n->rhs) || has_target(n->cond) ||
-		    has_target(n->then) || has_target(n->els) ||
-		    has_target(n->init) || has_target(n->inc) ||
-		    has_target(n->body) || has_target(n->args))
+		if ((int)n->kind == kind || has_kind(n->lhs, kind) ||
+		    has_kind(n->rhs, kind) || has_kind(n->cond, kind) ||
+		    has_kind(n->then, kind) || has_kind(n->els, kind) ||
+		    has_kind(n->init, kind) || has_kind(n->inc, kind) ||
+		    has_kind(n->body, kind) || has_kind(n->args, kind))
 			return true;
 	return false;
+}
+
+static bool has_target(const struct node *n)
+{
+	return has_kind(n, N_TARGET);
 }
 
 static struct dwarf_session *dwarf_of(struct sema *se)
@@ -1204,14 +1210,7 @@ static int count(const struct node *n)
 
 static bool has_next(const struct node *n)
 {
-	for (; n; n = n->next)
-		if (n->kind == N_NEXT || has_next(n->lhs) ||
-		    has_next(n->rhs) || has_next(n->cond) ||
-		    has_next(n->then) || has_next(n->els) ||
-		    has_next(n->init) || has_next(n->inc) ||
-		    has_next(n->body) || has_next(n->args))
-			return true;
-	return false;
+	return has_kind(n, N_NEXT);
 }
 
 static bool runs_before(const struct function *a, const struct function *b)

@@ -197,6 +197,18 @@ skip()
 }
 
 # fail NAME [WHY]: the rest of the explanation comes on stdin.
+# ship LIST FROM EXT TO D: copy FROM/NAME.EXT into TO for each NAME the
+# sidecar file LIST names (none when LIST is ""); a missing one fails the
+# build of the case in D.
+ship()
+{
+	[ -n "$1" ] || return 0
+	mkdir -p "$4"
+	for f in $(cat "$1"); do
+		cp "$2/$f$3" "$4/" 2>>"$5/build.err" || echo 1 >"$5/build.rc"
+	done
+}
+
 fail()
 {
 	echo "$1 ... FAIL${2:+ ($2)}"
@@ -320,21 +332,9 @@ build_one()
 		>build.out 2>build.err)
 	echo $? >"$d/build.rc"
 	[ -f "$d/$m.ko" ] && mv "$d/$m.ko" "$d/case/$n/module.ko"
-	s=$(sidecar "${stp%.stp}" kmod "$krel")
-	if [ -n "$s" ]; then
-		mkdir -p "$d/case/$n/kmod"
-		for f in $(cat "$s"); do
-			cp "$work/kmod$sfx/$f.ko" "$d/case/$n/kmod/" 2>>"$d/build.err" ||
-				echo 1 >"$d/build.rc"
-		done
-	fi
-	if [ -n "$ubin" ]; then
-		mkdir -p "$d/case/$n/bin"
-		for f in $(cat "$ubin"); do
-			cp "$work/ubin/bin/$f" "$d/case/$n/bin/" 2>>"$d/build.err" ||
-				echo 1 >"$d/build.rc"
-		done
-	fi
+	ship "$(sidecar "${stp%.stp}" kmod "$krel")" "$work/kmod$sfx" .ko \
+		"$d/case/$n/kmod" "$d"
+	ship "$ubin" "$work/ubin/bin" "" "$d/case/$n/bin" "$d"
 	for f in cmd sigint args guest; do
 		s=$(sidecar "${stp%.stp}" $f "$krel")
 		[ -n "$s" ] && cp "$s" "$d/case/$n/$f"
@@ -390,7 +390,7 @@ run_tests()
 		done
 	done
 	export work top stap_abs krel sfx
-	export -f build_one sidecar
+	export -f build_one sidecar ship
 	printf '%s\n' "${list[@]}" |
 		xargs -P "$JOBS" -I{} bash -c 'build_one "$1"' _ {}
 	rm -rf "$batch"

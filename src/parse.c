@@ -251,7 +251,33 @@ static struct node *target_chain(struct parser *p, struct node *n)
 }
 
 /*
+ * @choose_defined(A, B) is @defined(A) ? A : B, as SystemTap's macro
+ * expands it; sema keeps only the branch @defined picks, so that the
+ * other may name a target variable that does not exist here.
+ */
+static struct node *choose_defined(struct parser *p, struct token *tok)
+{
+	struct node *a = call_args(p), *n;
+	int nargs = 0;
+
+	for (struct node *x = a; x; x = x->next)
+		nargs++;
+	if (nargs != 2)
+		error_at(tok, "@choose_defined takes 2 arguments (A if it is "
+			 "defined, else B) but %d %s given", nargs,
+			 nargs == 1 ? "was" : "were");
+	n = new_node(N_TERNARY, tok);
+	n->cond = new_node(N_DEFINED, tok);
+	n->els = a->next;
+	a->next = NULL;
+	n->cond->lhs = ast_clone(a);
+	n->then = a;
+	return n;
+}
+
+/*
  * at_expr: STAT_OP "(" expr ("," expr)* ")" | "@defined" "(" expr ")"
+ *        | "@choose_defined" "(" expr "," expr ")"
  *        | target_expr target_chain
  */
 static struct node *at_expr(struct parser *p)
@@ -269,6 +295,8 @@ static struct node *at_expr(struct parser *p)
 		expect(p, ")");
 		return n;
 	}
+	if (!strcmp(tok->text, "@choose_defined"))
+		return choose_defined(p, tok);
 	for (size_t i = 0; i < sizeof(stat_ops) / sizeof(*stat_ops); i++) {
 		if (strcmp(tok->text, stat_ops[i]))
 			continue;
@@ -283,8 +311,8 @@ static struct node *at_expr(struct parser *p)
 		return n;
 	}
 	error_at(tok, "unknown operator '%s' (expected @count, @sum, @min, "
-		 "@max, @avg, @variance, @hist_linear, @hist_log or "
-		 "@defined)", tok->text);
+		 "@max, @avg, @variance, @hist_linear, @hist_log, "
+		 "@defined or @choose_defined)", tok->text);
 }
 
 /*

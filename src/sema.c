@@ -2386,6 +2386,33 @@ static bool target_ok(struct sema *se, struct scope *sc, struct node *n)
 }
 
 /*
+ * "@defined(A) ? A : B", "if (@defined(A)) ... else ...": the condition
+ * is known now, so n (a ?: or an if whose condition sema has just
+ * seen) becomes the branch it picks, in place; the other branch may
+ * name a target variable that does not exist at this probe point, as
+ * SystemTap allows (@choose_defined is this). Each probe point has its
+ * own copy of the body, so the answer is this point's.
+ */
+static bool keep_defined_branch(struct node *n, struct node *then,
+				struct node *els)
+{
+	struct node *next = n->next, *pick;
+
+	if (n->cond->kind != N_DEFINED)
+		return false;
+	pick = n->cond->num ? then : els;
+	if (pick) {
+		*n = *pick;
+	} else {
+		struct token *tok = n->tok;
+
+		*n = (struct node){ .kind = N_EMPTY, .tok = tok, .tmp = -1 };
+	}
+	n->next = next;
+	return true;
+}
+
+/*
  * A target expression in a process(...) probe: only $return of a
  * .return probe (the return register); the rest needs the program's
  * DWARF, which we do not read.
@@ -2569,6 +2596,10 @@ static enum type expr(struct sema *se, struct scope *sc, struct node *n)
 		break;
 	case N_TERNARY: {
 		expr(se, sc, n->cond);
+		if (keep_defined_branch(n, n->then, n->els)) {
+			ty = expr(se, sc, n);
+			break;
+		}
 		want(se, n->cond, TY_LONG, "condition");
 		enum type a = expr(se, sc, n->then), b = expr(se, sc, n->els);
 
@@ -2635,6 +2666,10 @@ static void stmt(struct sema *se, struct scope *sc, struct node *n)
 		break;
 	case N_IF:
 		expr(se, sc, n->cond);
+		if (keep_defined_branch(n, n->then, n->els)) {
+			stmt(se, sc, n);
+			break;
+		}
 		want(se, n->cond, TY_LONG, "condition");
 		stmt(se, sc, n->then);
 		if (n->els)

@@ -100,6 +100,9 @@ enum stp_probe_kind {
 	STP_PROC_BEGIN,		/* process[("path")].begin: .symbol is the
 				 * path, or NULL for every process */
 	STP_PROC_END,		/* process[("path")].end */
+	STP_PROCFS_READ,	/* procfs("path").read: .symbol is the path,
+				 * .offset the buffer size (0: MAXSTRINGLEN) */
+	STP_PROCFS_WRITE,	/* procfs("path").write */
 };
 
 /* Session states, in the order a session goes through them. */
@@ -142,6 +145,7 @@ struct stp_probe {
 	 * (STP_KPROBE_HANDLER), NULL for the generic one */
 	int (*kp_handler)(struct kprobe *kp, struct pt_regs *regs);
 	int (*rp_handler)(struct kretprobe_instance *ri, struct pt_regs *regs);
+	unsigned int mode;		/* procfs: the file mode bits it adds */
 };
 
 /* What the generated module hands to stp_module_init(). */
@@ -168,6 +172,8 @@ struct stp_context {
 	long actions;			/* statements run in this hit */
 	int nesting;			/* function call depth */
 	bool aborted;			/* abort(): error is set, not catchable */
+	char *procfs_buf;		/* procfs probes: $value, else NULL */
+	size_t procfs_size;		/* its bytes, NUL included */
 	void *frames;			/* frames_size bytes, this CPU's */
 
 	/* Private to the runtime from here on. */

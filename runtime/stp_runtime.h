@@ -60,6 +60,8 @@
 #define stp_pr_err(fmt, ...) \
 	pr_err("%s: " fmt, THIS_MODULE->name, ##__VA_ARGS__)
 
+#include "stp_procfs.h"	/* uses stp_pr_err() */
+
 STP_API int stp_module_init(const struct stp_module_desc *desc);
 STP_API void stp_module_exit(void);
 
@@ -199,6 +201,9 @@ STP_API int stp_module_init(const struct stp_module_desc *desc)
 		stp_pr_err("cannot create ctl file: %d\n", rc);
 		goto err_close_transport;
 	}
+	rc = stp_procfs_create();
+	if (rc)
+		goto err_close_transport;
 	return 0;
 
 err_close_transport:
@@ -214,6 +219,7 @@ err:
 
 STP_API void stp_module_exit(void)
 {
+	stp_procfs_remove();	/* no procfs probe runs after this */
 	/* staprun may have died without "stop": disarm everything first. */
 	mutex_lock(&stp_ctl_mutex);
 	stp_set_live(0);

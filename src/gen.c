@@ -565,6 +565,10 @@ static const char *assign(struct gen *g, struct node *n)
 {
 	if (n->lhs->kind == N_INDEX)
 		return array_assign(g, n, n->lhs, n->op, expr(g, n->rhs));
+	if (n->lhs->kind == N_TARGET && n->lhs->ty == TY_STRING)
+		/* procfs $value = s: the template stores stp_sv */
+		return arena_printf("({ const char *stp_sv = %s; %s; })",
+				    expr(g, n->rhs), n->lhs->str);
 	if (n->lhs->kind == N_TARGET)
 		return target_ops(g, n->lhs, expr(g, n->rhs));
 
@@ -1525,6 +1529,8 @@ static const char *const kind_consts[] = {
 	[RP_PROFILE] = "STP_PROFILE", [RP_TRACEPOINT] = "STP_TRACEPOINT",
 	[RP_UPROBE] = "STP_UPROBE", [RP_URETPROBE] = "STP_URETPROBE",
 	[RP_PROC_BEGIN] = "STP_PROC_BEGIN", [RP_PROC_END] = "STP_PROC_END",
+	[RP_PROCFS_READ] = "STP_PROCFS_READ",
+	[RP_PROCFS_WRITE] = "STP_PROCFS_WRITE",
 };
 
 static bool needs_maps(const struct script *s)
@@ -1913,6 +1919,8 @@ void gen_module(const struct session *ss, const struct program *prog,
 		if (rp->randomize_jiffies)
 			emit(&g, ".randomize_jiffies = %lld,",
 			     (long long)rp->randomize_jiffies);
+		if (rp->mode)
+			emit(&g, ".mode = 0%o,", rp->mode);
 		g.depth--;
 		emit(&g, "},");
 	}

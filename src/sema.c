@@ -142,6 +142,12 @@ static struct rprobe *add_rprobe(struct sema *se, struct probe *pr,
 	return rp;
 }
 
+static bool is_procfs(const struct rprobe *rp)
+{
+	return rp && (rp->kind == RP_PROCFS_READ ||
+		      rp->kind == RP_PROCFS_WRITE);
+}
+
 static bool load_ksyms(struct sema *se, struct token *tok)
 {
 	char err[512];
@@ -844,6 +850,104 @@ static void resolve_process_life(struct sema *se, struct probe *pr,
 	rp->func = "";
 }
 
+/* Is the procfs path one SystemTap accepts under /proc/systemtap/MOD/? */
+static const char *procfs_path_error(const char *path)
+{
+	if (path[0] == '/')
+		return "procfs path cannot start with a '/'";
+	if (!path[0] || path[strlen(path) - 1] == '/')
+		return "procfs path cannot end with a '/'";
+	if (strstr(path, "//"))
+		return "procfs path component cannot be empty";
+	return NULL;
+}
+
+/*
+ * procfs[("PATH")][.umask(UMASK)].read[.maxsize(N)] and ....write: a
+ * file /proc/systemtap/MODNAME/PATH (PATH "command" by default). The
+ * file's mode is 0444 for a read probe and 0222 for a write probe, less
+ * the umask (0077 by default, so 0400, 0200 or 0600), as in SystemTap.
+ */
+static void resolve_procfs(struct sema *se, struct probe *pr,
+			   struct pp_comp *c, const char *from)
+{
+	const char *path = "command", *err;
+	int64_t umask = 0077, maxsize = 0;
+	struct pp_comp *k = c->next;
+	bool read;
+
+	if (c->arg && c->arg->kind != TOK_STR) {
+		sema_error(se, &c->arg->pos, "procfs takes a file path in "
+			   "quotes, as in procfs(\"status\").read");
+		return;
+	}
+	if (c->arg)
+		path = c->arg->str;
+	err = procfs_path_error(path);
+	if (err) {
+		sema_error(se, &(c->arg ? c->arg : c->tok)->pos, "%s", err);
+		return;
+	}
+	if (k && k->name == istr("umask")) {
+		if (!k->arg || k->arg->kind != TOK_NUM || k->arg->num < 0 ||
+		    k->arg->num > 0777) {
+			sema_error(se, &(k->arg ? k->arg : k->tok)->pos,
+				   "procfs umask must be a number from 0 to "
+				   "0777, as in umask(0022)");
+			return;
+		}
+		umask = k->arg->num;
+		k = k->next;
+	}
+	if (!k || (k->name != istr("read") && k->name != istr("write")) ||
+	    k->arg) {
+		sema_error(se, &(k ? k->tok : c->tok)->pos, "procfs probe "
+			   "point needs .read or .write, as in "
+			   "procfs(\"status\").read");
+		return;
+	}
+	read = k->name == istr("read");
+	k = k->next;
+	if (k && k->name == istr("maxsize") && !read) {
+		sema_error(se, &k->tok->pos, "maxsize applies to procfs read "
+			   "probes only (a write gets at most MAXSTRINGLEN-1 "
+			   "bytes)");
+		return;
+	}
+	if (k && k->name == istr("maxsize")) {
+		if (!k->arg || k->arg->kind != TOK_NUM || k->arg->num <= 0 ||
+		    k->arg->num > 1 << 20) {
+			sema_error(se, &(k->arg ? k->arg : k->tok)->pos,
+				   "maxsize must be a number from 1 to "
+				   "1048576");
+			return;
+		}
+		maxsize = k->arg->num;
+		k = k->next;
+	}
+	if (k) {
+		sema_error(se, &k->tok->pos, "unknown probe point suffix "
+			   "'.%s' after procfs .%s", k->name,
+			   read ? "read (expected .maxsize(N))" : "write");
+		return;
+	}
+	for (struct rprobe *o = se->prog->rprobes; read && o; o = o->next) {
+		if (o->kind == RP_PROCFS_READ && !strcmp(o->symbol, path)) {
+			sema_error(se, &c->tok->pos, "only one read procfs "
+				   "probe can exist for procfs path \"%s\"",
+				   path);
+			return;
+		}
+	}
+	struct rprobe *rp = add_rprobe(se, pr, read ? RP_PROCFS_READ :
+				       RP_PROCFS_WRITE, from, from);
+
+	rp->symbol = path;
+	rp->func = "";
+	rp->offset = (uint64_t)maxsize;
+	rp->mode = (int)((read ? 0444 : 0222) & ~umask);
+}
+
 static bool same_literal(const struct token *a, const struct token *b)
 {
 	if (a->kind != b->kind)
@@ -1093,6 +1197,10 @@ static void resolve_point(struct sema *se, struct probe *pr,
 	    !c->next->next && (c->next->name == istr("begin") ||
 			       c->next->name == istr("end"))) {
 		resolve_process_life(se, pr, pp, c);
+		return;
+	}
+	if (c->name == istr("procfs")) {
+		resolve_procfs(se, pr, c, from);
 		return;
 	}
 	if (c->name == istr("kernel") || c->name == istr("kprobe")) {
@@ -2114,9 +2222,12 @@ static enum type assign(struct sema *se, struct scope *sc, struct node *n)
 	enum type r = expr(se, sc, n->rhs);
 
 	if (n->lhs->kind == N_TARGET && !n->lhs->write) {
-		/* $var = expr changes the probed code's state: guru only */
+		/*
+		 * $var = expr changes the probed code's state: guru only;
+		 * procfs $value is what the reader gets, no one's state.
+		 */
 		n->lhs->write = true;
-		if (!se->ss->guru) {
+		if (!se->ss->guru && !(sc->probe && is_procfs(sc->rp))) {
 			sema_error(se, &n->lhs->tok->pos, "writing to target "
 				   "variable '%s' needs guru mode (-g)",
 				   n->lhs->name);
@@ -2364,6 +2475,38 @@ static bool save_at_entry(struct sema *se, struct scope *sc, struct node *n)
 	return true;
 }
 
+/*
+ * $value, the one target variable of a procfs probe: a read probe sets
+ * it to what the reader gets (it cannot read it), a write probe reads
+ * what was written (it cannot set it), as in SystemTap.
+ */
+static enum type procfs_target(struct sema *se, struct scope *sc,
+			       struct node *n)
+{
+	bool read = sc->rp->kind == RP_PROCFS_READ;
+
+	n->ty = TY_STRING;
+	if (strcmp(n->name, "$value") || n->args || n->lhs)
+		sema_error(se, &n->tok->pos, "procfs probes have only the "
+			   "target variable $value, not '%s'", n->name);
+	else if (n->write && !read)
+		sema_error(se, &n->tok->pos, "procfs $value is read-only in "
+			   "a procfs write probe");
+	else if (!n->write && read)
+		sema_error(se, &n->tok->pos, "procfs $value cannot be read "
+			   "in a procfs read probe (assign it the file's "
+			   "contents)");
+	else if (n->write)
+		n->str = arena_printf("stp_procfs_set(c, stp_sv, %s)",
+				      c_loc(n));
+	else
+		n->str = "stp_procfs_value(c, stp_buf)";
+	if (n->str)
+		return TY_STRING;
+	n->str = "\"\"";	/* reported once */
+	return TY_UNKNOWN;
+}
+
 /* Can the target expression be read here? (@defined) */
 static bool target_ok(struct sema *se, struct scope *sc, struct node *n)
 {
@@ -2373,6 +2516,8 @@ static bool target_ok(struct sema *se, struct scope *sc, struct node *n)
 		return true;
 	if (!sc->probe || !strcmp(n->name, "@entry"))
 		return false;
+	if (is_procfs(sc->rp))
+		return !strcmp(n->name, "$value") && !n->args && !n->lhs;
 	if (sc->rp && (sc->rp->kind == RP_UPROBE ||
 		       sc->rp->kind == RP_URETPROBE))
 		return sc->rp->kind == RP_URETPROBE && !n->args &&
@@ -2465,6 +2610,8 @@ static enum type target(struct sema *se, struct scope *sc, struct node *n)
 	if (sc->probe && sc->rp && (sc->rp->kind == RP_UPROBE ||
 				    sc->rp->kind == RP_URETPROBE))
 		return uprobe_target(se, sc, n);
+	if (sc->probe && is_procfs(sc->rp))
+		return procfs_target(se, sc, n);
 	bool ret = sc->rp && sc->rp->kind == RP_KRETPROBE;
 
 	if (!strcmp(n->name, "@entry")) {
@@ -3009,7 +3156,8 @@ static const char *kind_names[] = {
 	[RP_TIMER] = "timer", [RP_PROFILE] = "profile",
 	[RP_TRACEPOINT] = "tracepoint", [RP_UPROBE] = "uprobe",
 	[RP_URETPROBE] = "uretprobe", [RP_PROC_BEGIN] = "process_begin",
-	[RP_PROC_END] = "process_end",
+	[RP_PROC_END] = "process_end", [RP_PROCFS_READ] = "procfs_read",
+	[RP_PROCFS_WRITE] = "procfs_write",
 };
 
 void sema_print(FILE *out, const struct program *prog)
@@ -3042,7 +3190,14 @@ void sema_print(FILE *out, const struct program *prog)
 	fprintf(out, "# probes\n");
 	for (struct rprobe *rp = prog->rprobes; rp; rp = rp->next) {
 		fprintf(out, "%s /* %s", rp->pp, kind_names[rp->kind]);
-		if (rp->kind == RP_PROC_BEGIN || rp->kind == RP_PROC_END) {
+		if (is_procfs(rp)) {
+			fprintf(out, " \"%s\" mode 0%03o", rp->symbol,
+				rp->mode);
+			if (rp->offset)
+				fprintf(out, " maxsize %llu",
+					(unsigned long long)rp->offset);
+		} else if (rp->kind == RP_PROC_BEGIN ||
+			   rp->kind == RP_PROC_END) {
 			if (rp->symbol)	/* the program, no place in it */
 				fprintf(out, " %s", rp->symbol);
 		} else if (rp->symbol) {

@@ -33,6 +33,9 @@ enum rprobe_kind {
 	RP_PROC_BEGIN,		/* process[("PATH")].begin: symbol is PATH
 				 * or NULL */
 	RP_PROC_END,		/* process[("PATH")].end */
+	RP_PROCFS_READ,		/* procfs("PATH").read: symbol is PATH,
+				 * offset the buffer size (0: MAXSTRINGLEN) */
+	RP_PROCFS_WRITE,	/* procfs("PATH").write */
 };
 
 /* One concrete probe the module registers or runs. */
@@ -55,6 +58,7 @@ struct rprobe {
 	int64_t period_ns, randomize_ns;	/* hrtimer timers */
 	int64_t period_jiffies, randomize_jiffies;	/* timer.jiffies */
 	int64_t maxactive;	/* kretprobe: .maxactive(N), 0 for the default */
+	int mode;		/* procfs: the permission bits it adds */
 	struct rprobe *next;
 };
 

@@ -329,7 +329,7 @@ void ast_print(FILE *out, const struct script *s, bool with_tapsets)
 		if (!with_tapsets && g->tok->pos.file &&
 		    g->tok->pos.file->library)
 			continue;
-		fprintf(out, "global %s", g->name);
+		fprintf(out, "%sglobal %s", g->priv ? "private " : "", g->name);
 		if (g->is_array && g->size)
 			fprintf(out, "[%lld]", (long long)g->size);
 		if (g->init) {
@@ -341,7 +341,8 @@ void ast_print(FILE *out, const struct script *s, bool with_tapsets)
 	for (const struct function *fn = s->funcs; fn; fn = fn->next) {
 		if (fn->from_tapset && !with_tapsets)
 			continue;
-		fprintf(out, "function %s%s (", fn->name, ty_suffix(fn->ret));
+		fprintf(out, "%sfunction %s%s (", fn->priv ? "private " : "",
+			fn->name, ty_suffix(fn->ret));
 		for (const struct symbol *p = fn->params; p; p = p->next)
 			fprintf(out, "%s%s%s", p == fn->params ? "" : ", ",
 				p->name, ty_suffix(p->ty));

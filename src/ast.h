@@ -107,6 +107,7 @@ struct symbol {
 	int refs;		/* uses in code that is translated */
 	bool unused;		/* never used: not translated (unless -u) */
 	struct token *ty_tok;	/* where its type was learned */
+	const struct srcfile *priv;	/* "private": seen only in this file */
 	struct symbol *next;	/* next in its scope */
 };
 
@@ -155,6 +156,7 @@ struct function {
 	struct token *tok;	/* the name token */
 	struct symbol *locals;	/* set by sema, params excluded */
 	bool from_tapset;	/* defined in a tapset file */
+	const struct srcfile *priv;	/* "private": seen only in this file */
 	bool used;		/* reachable from a probe */
 	bool uses_globals;	/* touches globals, directly or not */
 	int purity;		/* sema: 1 no side effects, -1 some, 0 unknown */

@@ -958,10 +958,14 @@ static enum type type_decl(struct parser *p)
 	error_at(t, "unknown type '%s' (expected long or string)", t->text);
 }
 
-/* global_decl: ("global" | "private")? IDENT ("[" NUM "]")? ("=" literal)? ... */
-static void global_decl(struct parser *p)
+/*
+ * global_decl: ("global" | "private" "global"?) IDENT ("[" NUM "]")?
+ *              ("=" literal)? ("," ...)*
+ *
+ * priv: the file a private global is seen in (sema), else NULL.
+ */
+static void global_decl(struct parser *p, const struct srcfile *priv)
 {
-	p->tok++;
 	do {
 		struct token *name = expect_ident(p, "a variable name");
 		struct symbol *sym = NEW(struct symbol);
@@ -969,6 +973,7 @@ static void global_decl(struct parser *p)
 		sym->name = name->text;
 		sym->tok = name;
 		sym->global = true;
+		sym->priv = priv;
 		if (accept(p, "[")) {
 			sym->is_array = true;
 			if (p->tok->kind != TOK_NUM)
@@ -995,7 +1000,9 @@ static void global_decl(struct parser *p)
 			sym->init = init;
 		}
 		for (struct symbol *g = p->s->globals; g; g = g->next) {
-			if (g->name == sym->name) {
+			/* two files' private x are two globals */
+			if (g->name == sym->name && (g->priv == priv ||
+			    g->tok->pos.file == name->pos.file)) {
 				diag_error(&name->pos, "duplicate global "
 					   "'%s'", sym->name);
 				diag_note(&g->tok->pos, "previous declaration "
@@ -1013,14 +1020,14 @@ static void global_decl(struct parser *p)
 }
 
 /*
- * function_decl: "function" IDENT (":" type)? "(" params? ")" (":" NUM)?
+ * function_decl: "private"? "function" IDENT (":" type)? "(" params? ")" (":" NUM)?
  *                (block | EMBEDDED)
  * params: IDENT (":" type)? ("," IDENT (":" type)?)*
  *
  * Functions may share a name: those of one arity are overloads that
  * 'next' passes between, in the order of the priority after ":" (sema).
  */
-static void function_decl(struct parser *p)
+static void function_decl(struct parser *p, const struct srcfile *priv)
 {
 	struct function *fn = NEW(struct function);
 
@@ -1028,6 +1035,7 @@ static void function_decl(struct parser *p)
 	fn->tok = expect_ident(p, "a function name");
 	fn->name = fn->tok->text;
 	fn->from_tapset = p->from_tapset;
+	fn->priv = priv;
 	if (accept(p, ":"))
 		fn->ret = type_decl(p);
 	expect(p, "(");
@@ -1082,6 +1090,26 @@ static void function_decl(struct parser *p)
 	*tail = fn;
 }
 
+/*
+ * private_decl: "private" (global_decl | function_decl): a name seen
+ * only in this file (SystemTap 3.0), so that two tapsets may each have
+ * their own, and a script cannot reach a tapset's.
+ */
+static void private_decl(struct parser *p)
+{
+	p->tok++;
+	if (peek(p, "function")) {
+		function_decl(p, p->file);
+		return;
+	}
+	if (peek(p, "global"))
+		p->tok++;
+	else if (p->tok->kind != TOK_IDENT || is_keyword(p->tok->text))
+		error_at(p->tok, "expected 'global', 'function' or a variable "
+			 "name after 'private' but found %s", describe(p->tok));
+	global_decl(p, p->file);
+}
+
 /* script: (probe_decl | global_decl | function_decl | EMBEDDED)* */
 int parse_file(struct script *s, const struct srcfile *file,
 	       const struct lex_args *args, const struct pp_env *env,
@@ -1105,10 +1133,13 @@ int parse_file(struct script *s, const struct srcfile *file,
 	while (p.tok->kind != TOK_EOF) {
 		if (peek(&p, "probe")) {
 			probe_decl(&p);
-		} else if (peek(&p, "global") || peek(&p, "private")) {
-			global_decl(&p);
+		} else if (peek(&p, "global")) {
+			p.tok++;
+			global_decl(&p, NULL);
+		} else if (peek(&p, "private")) {
+			private_decl(&p);
 		} else if (peek(&p, "function")) {
-			function_decl(&p);
+			function_decl(&p, NULL);
 		} else if (p.tok->kind == TOK_EMBEDDED) {
 			if (!from_tapset && !p.guru)
 				error_at(p.tok, "embedded C code is only "

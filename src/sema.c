@@ -1279,20 +1279,73 @@ static struct symbol *find(struct symbol *list, const char *name)
 	return NULL;
 }
 
-/* The function a call of name with nargs arguments runs first. */
-static struct function *find_function(struct sema *se, const char *name,
-				      int nargs)
+/* Can code at token from see a global or function declared private? */
+static bool visible(const struct srcfile *priv, const struct token *from)
 {
-	for (struct function *f = se->s->funcs; f; f = f->next)
-		if (f->name == name && f->nparams == nargs)
-			return f->ovl_head;
-	return NULL;
+	return !priv || (from && from->pos.file == priv);
 }
 
-static bool is_function(struct sema *se, const char *name)
+/* The global a use at from names: its file's private one first. */
+static struct symbol *find_global(struct sema *se, const char *name,
+				  const struct token *from)
+{
+	struct symbol *pub = NULL;
+
+	for (struct symbol *g = se->s->globals; g; g = g->next) {
+		if (g->name != name || !visible(g->priv, from))
+			continue;
+		if (g->priv)
+			return g;
+		pub = pub ? pub : g;
+	}
+	return pub;
+}
+
+/*
+ * The function a call at from of name with nargs arguments runs first:
+ * a private one of the caller's file before a public one.
+ */
+static struct function *find_function(struct sema *se, const char *name,
+				      int nargs, const struct token *from)
+{
+	struct function *pub = NULL;
+
+	for (struct function *f = se->s->funcs; f; f = f->next) {
+		if (f->name != name || f->nparams != nargs ||
+		    !visible(f->priv, from))
+			continue;
+		if (f->priv)
+			return f->ovl_head;
+		pub = pub ? pub : f->ovl_head;
+	}
+	return pub;
+}
+
+/*
+ * After an error about name at from: say so if it is another file's
+ * private global or function, which from cannot see.
+ */
+static void private_note(struct sema *se, const char *name,
+			 const struct token *from)
+{
+	const struct token *at = NULL;
+
+	for (struct symbol *g = se->s->globals; g && !at; g = g->next)
+		if (g->name == name && !visible(g->priv, from))
+			at = g->tok;
+	for (struct function *f = se->s->funcs; f && !at; f = f->next)
+		if (f->name == name && !visible(f->priv, from))
+			at = f->tok;
+	if (at && !too_many(se))
+		diag_note(&at->pos, "'%s' is private to %s: it is seen only "
+			  "in that file", name, at->pos.file->name);
+}
+
+static bool is_function(struct sema *se, const char *name,
+			const struct token *from)
 {
 	for (struct function *f = se->s->funcs; f; f = f->next)
-		if (f->name == name)
+		if (f->name == name && visible(f->priv, from))
 			return true;
 	return false;
 }
@@ -1394,8 +1447,8 @@ static void group_overloads(struct sema *se)
 		bool arities = false;
 
 		for (struct function *f = fn; f; f = f->next) {
-			if (f->name != fn->name)
-				continue;
+			if (f->name != fn->name || f->priv != fn->priv)
+				continue;	/* private ones are apart */
 			if (f->nparams != fn->nparams) {
 				arities = true;
 				continue;
@@ -1423,6 +1476,9 @@ static void group_overloads(struct sema *se)
 							f->nparams);
 			if (head->ovl_next)	/* by priority */
 				f->cname = arena_printf("%s_%d", f->cname, k);
+			if (f->priv)	/* apart from other files' */
+				f->cname = arena_printf("%s__p%d", f->cname,
+							head->index);
 		}
 	}
 }
@@ -1514,11 +1570,12 @@ static void collect_reads(struct reads *r, const struct node *n)
 	}
 }
 
-/* Is name, in function fn (or a probe), a global? */
+/* Is n's name, in function fn (or a probe), a global? */
 static bool names_global(struct sema *se, struct function *fn,
-			 const char *name)
+			 const struct node *n)
 {
-	return !(fn && find(fn->params, name)) && find(se->s->globals, name);
+	return !(fn && find(fn->params, n->name)) &&
+	       find_global(se, n->name, n->tok);
 }
 
 static bool pure_function(struct sema *se, struct function *fn);
@@ -1540,12 +1597,13 @@ static bool is_pure(struct sema *se, const struct node *n,
 		case N_INCDEC:
 		case N_DELETE:
 			if (!fn || n->lhs->kind != N_VAR ||
-			    names_global(se, fn, n->lhs->name))
+			    names_global(se, fn, n->lhs))
 				return false;
 			break;
 		case N_CALL: {
 			struct function *f = find_function(se, n->name,
-							   count(n->args));
+							   count(n->args),
+							   n->tok);
 
 			if (f ? !pure_function(se, f) :
 			    !sema_is_builtin(n->name) ||
@@ -1595,7 +1653,7 @@ static int elide_dead(struct sema *se, struct node *n, bool in_alias,
 
 		if (alias && n->kind == N_EXPR && a->kind == N_ASSIGN &&
 		    a->op == istr("=") && a->lhs->kind == N_VAR &&
-		    !names_global(se, NULL, a->lhs->name) &&
+		    !names_global(se, NULL, a->lhs) &&
 		    !is_read(r, a->lhs->name) && is_pure(se, a->rhs, NULL)) {
 			if (!in_library(a->tok))
 				diag_warn(&a->tok->pos, "eliding assignment to "
@@ -1651,7 +1709,7 @@ static struct symbol *bind(struct sema *se, struct scope *sc, struct node *n)
 	if (!sym)
 		sym = find(*sc->locals, n->name);
 	if (!sym) {
-		sym = find(se->s->globals, n->name);
+		sym = find_global(se, n->name, n->tok);
 		if (sym && !sym->shape_known && !sym->is_array &&
 		    n->kind == N_INDEX) {
 			sym->is_array = true;	/* arrayness from use */
@@ -1672,6 +1730,7 @@ static struct symbol *bind(struct sema *se, struct scope *sc, struct node *n)
 		    n->kind == N_IN) {
 			sema_error(se, &n->tok->pos, "unknown array '%s': "
 				   "arrays must be declared global", n->name);
+			private_note(se, n->name, n->tok);
 			return NULL;
 		}
 		sym = NEW(struct symbol);
@@ -1732,9 +1791,12 @@ static void want(struct sema *se, struct node *n, enum type ty,
 	learn(se, n, ty);
 	if (!se->report)
 		return;
-	if (n->ty == TY_UNKNOWN)
+	if (n->ty == TY_UNKNOWN) {
 		sema_error(se, &n->tok->pos, "cannot infer the type of this "
 			   "%s (expected %s)", what, type_name(ty));
+		if (n->kind == N_VAR)
+			private_note(se, n->name, n->tok);
+	}
 	else if (n->ty != ty) {
 		sema_error(se, &n->tok->pos, "%s is a %s but must be a %s",
 			   what, type_name(n->ty), type_name(ty));
@@ -1995,9 +2057,12 @@ static enum type builtin_call(struct sema *se, struct scope *sc,
 		if (hist && (delim || name[0] == 's' || nargs != 1))
 			sema_error(se, &a->tok->pos, "a histogram can only be "
 				   "printed alone, with print or println");
-		if (se->report && a->ty == TY_UNKNOWN && !hist)
+		if (se->report && a->ty == TY_UNKNOWN && !hist) {
 			sema_error(se, &a->tok->pos, "cannot infer the type "
 				   "of this argument of %s", name);
+			if (a->kind == N_VAR)
+				private_note(se, a->name, a->tok);
+		}
 		if (se->report && a->ty == TY_STATS)
 			sema_error(se, &a->tok->pos, "an aggregate cannot be "
 				   "printed; use @count, @sum, @min, @max, "
@@ -2016,7 +2081,7 @@ static void arity_error(struct sema *se, struct node *n, int nargs)
 
 	for (struct function *f = se->s->funcs; f; f = f->next)
 		if (f->name == n->name && f->nparams < 64 &&
-		    !first[f->nparams]) {
+		    visible(f->priv, n->tok) && !first[f->nparams]) {
 			first[f->nparams] = f;
 			k++;
 		}
@@ -2039,17 +2104,18 @@ static void arity_error(struct sema *se, struct node *n, int nargs)
 
 static enum type call(struct sema *se, struct scope *sc, struct node *n)
 {
-	if (sema_is_builtin(n->name) && !is_function(se, n->name))
+	if (sema_is_builtin(n->name) && !is_function(se, n->name, n->tok))
 		return builtin_call(se, sc, n);
 
 	int nargs = count(n->args);
-	struct function *fn = find_function(se, n->name, nargs);
+	struct function *fn = find_function(se, n->name, nargs, n->tok);
 
 	if (!fn) {
-		if (!is_function(se, n->name))
+		if (!is_function(se, n->name, n->tok)) {
 			sema_error(se, &n->tok->pos, "unknown function '%s'",
 				   n->name);
-		else
+			private_note(se, n->name, n->tok);
+		} else
 			arity_error(se, n, nargs);
 		for (struct node *a = n->args; a; a = a->next)
 			expr(se, sc, a);
@@ -2289,7 +2355,7 @@ static enum type assign(struct sema *se, struct scope *sc, struct node *n)
 static struct symbol *array_of(struct sema *se, struct scope *sc,
 			       struct node *n)
 {
-	struct symbol *sym = find(se->s->globals, n->name);
+	struct symbol *sym = find_global(se, n->name, n->tok);
 
 	if (!sym) {
 		if (find(*sc->locals, n->name) ||
@@ -2299,6 +2365,7 @@ static struct symbol *array_of(struct sema *se, struct scope *sc,
 		else
 			sema_error(se, &n->tok->pos, "unknown array '%s'",
 				   n->name);
+		private_note(se, n->name, n->tok);
 		return NULL;
 	}
 	if (!sym->shape_known) {
@@ -2865,7 +2932,8 @@ static void stmt(struct sema *se, struct scope *sc, struct node *n)
 		break;
 	case N_DELETE:
 		if (n->lhs->kind == N_VAR) {
-			struct symbol *g = find(se->s->globals, n->lhs->name);
+			struct symbol *g = find_global(se, n->lhs->name,
+						       n->lhs->tok);
 
 			if (g && g->is_array) {
 				n->lhs->sym = g;	/* delete a whole array */

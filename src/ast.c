@@ -135,6 +135,9 @@ void ast_print_expr(FILE *out, const struct node *n)
 		print_list(out, n->args);
 		fputc(')', out);
 		break;
+	case N_EMBEDDED:
+		fprintf(out, "%%{%s%%}", n->str);
+		break;
 	case N_DEFINED:
 		fputs("@defined(", out);
 		ast_print_expr(out, n->lhs);

@@ -39,6 +39,7 @@ enum node_kind {
 	N_STAT,			/* @name(lhs [, args]): @count ... @hist_log */
 	N_DEFINED,		/* @defined(lhs): num holds the answer */
 	N_FIELD,		/* in a target's chain: ->name, or [lhs] */
+	N_EMBEDDED,		/* %{ str %}: a C expression (guru mode) */
 	/* statements */
 	N_BLOCK,		/* body: list */
 	N_EXPR,			/* lhs ; */

@@ -275,6 +275,7 @@ static bool has_effects(const struct node *n)
 		if (n->kind == N_ASSIGN || n->kind == N_INCDEC ||
 		    n->kind == N_AGG || n->kind == N_STAT ||
 		    (n->kind == N_CALL && n->fn) ||
+		    (n->kind == N_EMBEDDED && !strstr(n->str, "/* pure */")) ||
 		    (n->kind == N_BINARY && (n->op[0] == '/' ||
 					     n->op[0] == '%')))
 			return true;
@@ -629,6 +630,22 @@ static const char *target(struct gen *g, struct node *n)
 	return target_ops(g, n, NULL);
 }
 
+/*
+ * %{ CODE %} as an expression: CODE is C with CONTEXT (c) in scope, as
+ * in embedded-C functions; a string result is copied, since CODE may
+ * point at memory that changes before the value is used.
+ */
+static const char *embedded_expr(struct gen *g, struct node *n)
+{
+	const char *t;
+
+	if (n->ty != TY_STRING)
+		return arena_printf("((int64_t)(%s))", n->str);
+	t = new_temp(g);
+	return arena_printf("({ stp_strscpy(%s, (%s), MAXSTRINGLEN); %s; })",
+			    t, n->str, t);
+}
+
 static const char *expr(struct gen *g, struct node *n)
 {
 	switch (n->kind) {
@@ -638,6 +655,8 @@ static const char *expr(struct gen *g, struct node *n)
 		return arena_printf("%lldLL", (long long)n->num);
 	case N_STR:
 		return c_string(n->str, n->slen);
+	case N_EMBEDDED:
+		return embedded_expr(g, n);
 	case N_VAR:
 		return var_ref(n->sym);
 	case N_INDEX:

@@ -317,12 +317,22 @@ static struct node *at_expr(struct parser *p)
 
 /*
  * primary: NUM | STR+ | "(" expr ")" | IDENT | IDENT args | IDENT keys
- *        | TARGET target_chain | at_expr
+ *        | TARGET target_chain | at_expr | EMBEDDED
  */
 static struct node *primary(struct parser *p)
 {
 	struct token *tok = p->tok;
 	struct node *n;
+
+	if (tok->kind == TOK_EMBEDDED) {
+		if (!p->from_tapset && !p->guru)
+			error_at(tok, "embedded C expressions are only allowed "
+				 "in guru mode (-g)");
+		p->tok++;
+		n = new_node(N_EMBEDDED, tok);
+		n->str = tok->text;
+		return n;
+	}
 
 	if (tok->kind == TOK_NUM) {
 		p->tok++;

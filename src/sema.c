@@ -1593,6 +1593,10 @@ static bool is_pure(struct sema *se, const struct node *n,
 		case N_AGG:
 		case N_NEXT:
 			return false;
+		case N_EMBEDDED:
+			if (!strstr(n->str, "/* pure */"))
+				return false;
+			break;
 		case N_ASSIGN:
 		case N_INCDEC:
 		case N_DELETE:
@@ -2743,6 +2747,9 @@ static enum type expr(struct sema *se, struct scope *sc, struct node *n)
 		break;
 	case N_STR:
 		ty = TY_STRING;
+		break;
+	case N_EMBEDDED:	/* a long unless it says otherwise */
+		ty = strstr(n->str, "/* string */") ? TY_STRING : TY_LONG;
 		break;
 	case N_VAR:
 		if (!n->sym) {

@@ -103,6 +103,8 @@ enum stp_probe_kind {
 	STP_PROCFS_READ,	/* procfs("path").read: .symbol is the path,
 				 * .offset the buffer size (0: MAXSTRINGLEN) */
 	STP_PROCFS_WRITE,	/* procfs("path").write */
+	STP_PERF,		/* perf.type(T).config(C): a perf counter on
+				 * every CPU, run every .perf_sample events */
 };
 
 /* Session states, in the order a session goes through them. */
@@ -146,6 +148,9 @@ struct stp_probe {
 	int (*kp_handler)(struct kprobe *kp, struct pt_regs *regs);
 	int (*rp_handler)(struct kretprobe_instance *ri, struct pt_regs *regs);
 	unsigned int mode;		/* procfs: the file mode bits it adds */
+	u32 perf_type;			/* perf: perf_event_attr .type, */
+	u64 perf_config;		/* .config */
+	u64 perf_sample;		/* and .sample_period */
 };
 
 /* What the generated module hands to stp_module_init(). */

@@ -71,6 +71,7 @@ struct stp_kprobe {
 		struct stp_ptimer *pt;		/* STP_PROFILE: nr_cpu_ids */
 		struct tracepoint *tp;		/* STP_TRACEPOINT */
 		struct stp_uprobe *up;		/* STP_UPROBE ... STP_PROC_END */
+		struct perf_event **pe;		/* STP_PERF: nr_cpu_ids */
 	} u;
 	const struct stp_probe *probe;		/* its table entry */
 	bool registered;			/* kernel accepted it */
@@ -723,6 +724,10 @@ static int stp_uprobe_register(struct stp_kprobe *k);
 static void stp_uprobe_unregister(struct stp_kprobe *k);
 static void stp_uprobe_sync(void);
 
+/* perf probes, in stp_perf.h: a counter on every online CPU. */
+static int stp_perf_register(struct stp_kprobe *k);
+static void stp_perf_unregister(struct stp_kprobe *k);
+
 /*
  * Probes in loadable modules ("module:symbol"), in stp_modules.h: armed
  * now when the module is loaded, else when it comes.
@@ -777,7 +782,7 @@ static bool stp_is_armed_kind(enum stp_probe_kind kind)
 	       kind == STP_TIMER || kind == STP_PROFILE ||
 	       kind == STP_TRACEPOINT || kind == STP_UPROBE ||
 	       kind == STP_URETPROBE || kind == STP_PROC_BEGIN ||
-	       kind == STP_PROC_END;
+	       kind == STP_PROC_END || kind == STP_PERF;
 }
 
 /* process(...) probes: stp_uprobes.h arms them. */
@@ -809,6 +814,8 @@ static void stp_register_probes(void)
 			rc = stp_tracepoint_register(p, &k->u.tp);
 		else if (stp_is_uprobe(p))
 			rc = stp_uprobe_register(k);
+		else if (p->kind == STP_PERF)
+			rc = stp_perf_register(k);
 		else
 			rc = stp_kprobe_arm(k);
 		if (rc) {
@@ -844,6 +851,8 @@ static void stp_unregister_probes(void)
 		} else if (stp_is_uprobe(k->probe)) {
 			stp_uprobe_unregister(k);
 			uprobes = true;
+		} else if (k->probe->kind == STP_PERF) {
+			stp_perf_unregister(k);
 		} else {
 			missed += stp_kprobe_disarm(k);
 		}

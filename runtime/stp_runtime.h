@@ -51,6 +51,7 @@
 #include "stp_tracepoint.h"
 #include "stp_modules.h"
 #include "stp_uprobes.h"
+#include "stp_perf.h"
 
 /*
  * Kernel log lines name the module as loaded, not KBUILD_MODNAME: the

@@ -1549,7 +1549,7 @@ static const char *const kind_consts[] = {
 	[RP_UPROBE] = "STP_UPROBE", [RP_URETPROBE] = "STP_URETPROBE",
 	[RP_PROC_BEGIN] = "STP_PROC_BEGIN", [RP_PROC_END] = "STP_PROC_END",
 	[RP_PROCFS_READ] = "STP_PROCFS_READ",
-	[RP_PROCFS_WRITE] = "STP_PROCFS_WRITE",
+	[RP_PROCFS_WRITE] = "STP_PROCFS_WRITE", [RP_PERF] = "STP_PERF",
 };
 
 static bool needs_maps(const struct script *s)
@@ -1950,6 +1950,11 @@ void gen_module(const struct session *ss, const struct program *prog,
 			     (long long)rp->randomize_jiffies);
 		if (rp->mode)
 			emit(&g, ".mode = 0%o,", rp->mode);
+		if (rp->kind == RP_PERF)
+			emit(&g, ".perf_type = %lld, .perf_config = 0x%llxULL, "
+			     ".perf_sample = %lldULL,", (long long)rp->perf_type,
+			     (unsigned long long)rp->perf_config,
+			     (long long)rp->perf_sample);
 		g.depth--;
 		emit(&g, "},");
 	}

@@ -948,6 +948,69 @@ static void resolve_procfs(struct sema *se, struct probe *pr,
 	rp->mode = (int)((read ? 0444 : 0222) & ~umask);
 }
 
+/* A perf component's number, or -1 after an error. */
+static int64_t perf_number(struct sema *se, struct pp_comp *k, int64_t min,
+			   int64_t max)
+{
+	if (k->arg && k->arg->kind == TOK_NUM && k->arg->num >= min &&
+	    k->arg->num <= max)
+		return k->arg->num;
+	sema_error(se, &(k->arg ? k->arg : k->tok)->pos, "perf .%s takes a "
+		   "number from %lld to %lld", k->name, (long long)min,
+		   (long long)max);
+	return -1;
+}
+
+/*
+ * perf.type(T).config(C)[.sample(N)]: a perf event counter (type and
+ * config as in perf_event_open(2)) on every CPU, the probe running at
+ * each N-th event (1000000 by default, as SystemTap) with the
+ * registers the overflow interrupted. tapset/perf.stp names the
+ * hardware and software events (perf.sw.cpu_clock ...).
+ */
+static void resolve_perf(struct sema *se, struct probe *pr,
+			 struct pp_comp *c, const char *from)
+{
+	struct pp_comp *t = c->next, *cf = t ? t->next : NULL, *k;
+	int64_t type, config, sample = 1000000;
+
+	if (!t || t->name != istr("type") || !cf ||
+	    cf->name != istr("config")) {
+		sema_error(se, &(t ? t : c)->tok->pos, "unknown perf probe "
+			   "point %s (expected perf.type(T).config(C), or an "
+			   "alias such as perf.sw.cpu_clock)", from);
+		return;
+	}
+	type = perf_number(se, t, 0, UINT32_MAX);
+	config = perf_number(se, cf, 0, INT64_MAX);
+	if (type < 0 || config < 0)
+		return;
+	k = cf->next;
+	if (k && k->name == istr("sample")) {
+		sample = perf_number(se, k, 1, INT64_MAX);
+		if (sample < 0)
+			return;
+		k = k->next;
+	}
+	if (k && (k->name == istr("process") || k->name == istr("counter"))) {
+		sema_error(se, &k->tok->pos, "perf .%s is not supported: a "
+			   "perf probe counts on every CPU, for every task",
+			   k->name);
+		return;
+	}
+	if (k) {
+		sema_error(se, &k->tok->pos, "unknown probe point suffix "
+			   "'.%s' after perf .config (expected .sample(N))",
+			   k->name);
+		return;
+	}
+	struct rprobe *rp = add_rprobe(se, pr, RP_PERF, from, from);
+
+	rp->perf_type = type;
+	rp->perf_config = (uint64_t)config;
+	rp->perf_sample = sample;
+}
+
 static bool same_literal(const struct token *a, const struct token *b)
 {
 	if (a->kind != b->kind)
@@ -1201,6 +1264,10 @@ static void resolve_point(struct sema *se, struct probe *pr,
 	}
 	if (c->name == istr("procfs")) {
 		resolve_procfs(se, pr, c, from);
+		return;
+	}
+	if (c->name == istr("perf") && !c->arg) {
+		resolve_perf(se, pr, c, from);
 		return;
 	}
 	if (c->name == istr("kernel") || c->name == istr("kprobe")) {
@@ -3232,7 +3299,7 @@ static const char *kind_names[] = {
 	[RP_TRACEPOINT] = "tracepoint", [RP_UPROBE] = "uprobe",
 	[RP_URETPROBE] = "uretprobe", [RP_PROC_BEGIN] = "process_begin",
 	[RP_PROC_END] = "process_end", [RP_PROCFS_READ] = "procfs_read",
-	[RP_PROCFS_WRITE] = "procfs_write",
+	[RP_PROCFS_WRITE] = "procfs_write", [RP_PERF] = "perf",
 };
 
 void sema_print(FILE *out, const struct program *prog)
@@ -3271,6 +3338,11 @@ void sema_print(FILE *out, const struct program *prog)
 			if (rp->offset)
 				fprintf(out, " maxsize %llu",
 					(unsigned long long)rp->offset);
+		} else if (rp->kind == RP_PERF) {
+			fprintf(out, " type %lld config 0x%llx sample %lld",
+				(long long)rp->perf_type,
+				(unsigned long long)rp->perf_config,
+				(long long)rp->perf_sample);
 		} else if (rp->kind == RP_PROC_BEGIN ||
 			   rp->kind == RP_PROC_END) {
 			if (rp->symbol)	/* the program, no place in it */

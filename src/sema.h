@@ -36,6 +36,8 @@ enum rprobe_kind {
 	RP_PROCFS_READ,		/* procfs("PATH").read: symbol is PATH,
 				 * offset the buffer size (0: MAXSTRINGLEN) */
 	RP_PROCFS_WRITE,	/* procfs("PATH").write */
+	RP_PERF,		/* perf.type(T).config(C).sample(N): a perf
+				 * event counter on every CPU */
 };
 
 /* One concrete probe the module registers or runs. */
@@ -59,6 +61,8 @@ struct rprobe {
 	int64_t period_jiffies, randomize_jiffies;	/* timer.jiffies */
 	int64_t maxactive;	/* kretprobe: .maxactive(N), 0 for the default */
 	int mode;		/* procfs: the permission bits it adds */
+	int64_t perf_type, perf_sample;	/* perf: event type, sample period */
+	uint64_t perf_config;	/* perf: the event of that type */
 	struct rprobe *next;
 };
 

@@ -20,7 +20,8 @@
  * order with $value = the bytes written, cut to MAXSTRINGLEN-1 (the
  * write returns how many it took, so the writer sends the rest in
  * another write, as with SystemTap). The user copies happen outside the
- * handler, which must not fault or sleep.
+ * handler, which must not fault or sleep. A read probe may build a
+ * value longer than a script string with $value .= s.
  *
  * proc_remove() waits for file operations in progress, so after
  * stp_procfs_remove() no handler runs from a procfs file.
@@ -53,6 +54,27 @@ static inline const char *stp_procfs_set(struct stp_context *c,
 		return s;
 	}
 	memcpy(c->procfs_buf, s, len + 1);
+	return s;
+}
+
+/*
+ * procfs $value .= s in a read probe: values longer than a script
+ * string, up to the file's .maxsize.
+ */
+static inline const char *stp_procfs_append(struct stp_context *c,
+					    const char *s, const char *loc)
+{
+	size_t have, len = strlen(s);
+
+	if (!c->procfs_buf)
+		return s;
+	have = strlen(c->procfs_buf);
+	if (have + len >= c->procfs_size) {
+		stp_error(c, loc, "buffer size exceeded, consider "
+			  ".maxsize(%zu).", have + len + 1);
+		return s;
+	}
+	memcpy(c->procfs_buf + have, s, len + 1);
 	return s;
 }
 

@@ -47,6 +47,7 @@ struct sema {
 	bool hist_ok;		/* evaluating a print argument */
 	bool in_lhs;		/* evaluating the target of '=' */
 	bool in_entry;		/* evaluating @entry(...): at function entry */
+	bool in_append;		/* evaluating the target of '.=' */
 	bool changed;		/* a type was learned in this pass */
 	int errors;		/* reported so far */
 	struct rprobe **tail;	/* where the next rprobe goes */
@@ -2354,6 +2355,16 @@ static enum type binary(struct sema *se, struct scope *sc, struct node *n)
 	return TY_LONG;
 }
 
+/* $var OP= v, which only '=' can do (and '.=' on procfs $value). */
+static enum type assign_error(struct sema *se, struct node *n)
+{
+	sema_error(se, &n->tok->pos, "a target variable can only be assigned "
+		   "with '=', not '%s'", n->op);
+	n->lhs->str = "0";
+	n->lhs->ty = TY_LONG;
+	return TY_UNKNOWN;
+}
+
 static enum type assign(struct sema *se, struct scope *sc, struct node *n)
 {
 	enum type r = expr(se, sc, n->rhs);
@@ -2364,7 +2375,14 @@ static enum type assign(struct sema *se, struct scope *sc, struct node *n)
 		 * procfs $value is what the reader gets, no one's state.
 		 */
 		n->lhs->write = true;
-		if (!se->ss->guru && !(sc->probe && is_procfs(sc->rp))) {
+		if (sc->probe && is_procfs(sc->rp)) {
+			/* $value = s, or $value .= s to make it longer */
+			if (n->op != istr("=") && n->op != istr(".="))
+				return assign_error(se, n);
+			se->in_append = n->op == istr(".=");
+			expr(se, sc, n->lhs);
+			se->in_append = false;
+		} else if (!se->ss->guru) {
 			sema_error(se, &n->lhs->tok->pos, "writing to target "
 				   "variable '%s' needs guru mode (-g)",
 				   n->lhs->name);
@@ -2372,14 +2390,8 @@ static enum type assign(struct sema *se, struct scope *sc, struct node *n)
 			n->lhs->ty = TY_LONG;
 			return TY_UNKNOWN;
 		}
-		if (n->op != istr("=")) {
-			sema_error(se, &n->tok->pos, "a target variable can "
-				   "only be assigned with '=', not '%s'",
-				   n->op);
-			n->lhs->str = "0";
-			n->lhs->ty = TY_LONG;
-			return TY_UNKNOWN;
-		}
+		if (n->op != istr("=") && !is_procfs(sc->rp))
+			return assign_error(se, n);
 	}
 
 	se->in_lhs = n->op == istr("=");
@@ -2635,7 +2647,8 @@ static enum type procfs_target(struct sema *se, struct scope *sc,
 			   "in a procfs read probe (assign it the file's "
 			   "contents)");
 	else if (n->write)
-		n->str = arena_printf("stp_procfs_set(c, stp_sv, %s)",
+		n->str = arena_printf("stp_procfs_%s(c, stp_sv, %s)",
+				      se->in_append ? "append" : "set",
 				      c_loc(n));
 	else
 		n->str = "stp_procfs_value(c, stp_buf)";

@@ -1284,7 +1284,8 @@ static void resolve_point(struct sema *se, struct probe *pr,
 	sema_error(se, &c->tok->pos, "unknown probe point %s (supported: "
 		   "begin, end, error, never, timer.*, kernel.function("
 		   "\"GLOB\"), kprobe.function(\"NAME\"), process(\"PATH\")"
-		   ".function(\"GLOB\"), process.begin/end, or an alias)",
+		   ".function(\"GLOB\"), process.begin/end, procfs(\"PATH\")"
+		   ".read/.write, perf.*, or an alias)",
 		   from);
 }
 

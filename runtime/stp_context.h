@@ -153,6 +153,23 @@ struct stp_probe {
 	u64 perf_sample;		/* and .sample_period */
 };
 
+/*
+ * A probe family the core reaches through pointers, so that a module
+ * carries (and imports the kernel symbols of) only the families its
+ * script uses: the generated desc points at those, each defined in its
+ * header (stp_uprobes.h, stp_perf.h, stp_procfs.h), which the generated
+ * C includes only then. Any pointer may be NULL.
+ */
+struct stp_kprobe;
+struct stp_module_desc;
+struct stp_family {
+	int (*arm)(struct stp_kprobe *k);	/* register one probe */
+	void (*disarm)(struct stp_kprobe *k);	/* unregister it */
+	void (*sync)(void);	/* after disarming: no handler runs */
+	int (*start)(const struct stp_module_desc *desc);	/* module init */
+	void (*stop)(void);	/* module exit (also after a failed init) */
+};
+
 /* What the generated module hands to stp_module_init(). */
 struct stp_module_desc {
 	const char *script;		/* script file name, for messages */
@@ -161,6 +178,9 @@ struct stp_module_desc {
 	size_t frames_size;		/* sizeof(struct stp_frames) */
 	bool modules;			/* module probes or globals: arm the
 					 * module notifier (stp_modules.h) */
+	const struct stp_family *uprobes;	/* process(...) probes */
+	const struct stp_family *perf;		/* perf.* probes */
+	const struct stp_family *procfs;	/* procfs(...) probes */
 };
 
 /* Per-CPU probe context; the fields up to "frames" are for generated code. */

@@ -21,7 +21,6 @@
 #include <linux/perf_event.h>
 #include "stp_probes.h"
 
-#ifdef STP_RT_BODY
 static void stp_perf_overflow(struct perf_event *ev,
 			      struct perf_sample_data *data,
 			      struct pt_regs *regs)
@@ -76,5 +75,10 @@ static int stp_perf_register(struct stp_kprobe *k)
 	}
 	return 0;
 }
-#endif /* STP_RT_BODY */
+
+/* The family the generated desc points at (see struct stp_family). */
+static const struct stp_family stp_perf_family = {
+	.arm = stp_perf_register,
+	.disarm = stp_perf_unregister,
+};
 #endif /* STP_PERF_H */

@@ -92,9 +92,16 @@ STP_API bool stp_lock_globals_slow(void);
 STP_API void stp_abort(struct stp_context *c);
 STP_API void stp_counter_fold(long *g, long __percpu *pcpu);
 STP_API void stp_release_slow(struct stp_context *c);
+STP_API_VAR const struct stp_module_desc *stp_desc_p;	/* the generated table */
+
+/* How many returns a kretprobe follows at once when the script says not. */
+static inline int stp_kretprobe_maxactive(void)
+{
+	return max_t(int, 10, 2 * num_possible_cpus());
+}
 
 #ifdef STP_RT_BODY
-static const struct stp_module_desc *stp_desc_p;	/* the generated table */
+STP_API_DEF const struct stp_module_desc *stp_desc_p;
 static struct stp_context *stp_contexts;	/* nr_cpu_ids contexts */
 static char *stp_frames;			/* nr_cpu_ids frame areas */
 static size_t stp_frame_stride;			/* bytes per CPU in stp_frames */
@@ -669,10 +676,6 @@ static void stp_run_kind(enum stp_probe_kind kind, int state)
 	}
 }
 
-static int stp_kretprobe_maxactive(void)
-{
-	return max_t(int, 10, 2 * num_possible_cpus());
-}
 
 /* Register one timer probe and start it. */
 static int stp_timer_register(struct stp_kprobe *k)
@@ -718,15 +721,24 @@ static void stp_tracepoint_unregister(const struct stp_probe *p,
 				      struct tracepoint *tp);
 static void stp_tracepoint_sync(void);
 
-/* process(...) probes, in stp_uprobes.h; freed after stp_uprobe_sync(). */
-struct stp_uprobe;
-static int stp_uprobe_register(struct stp_kprobe *k);
-static void stp_uprobe_unregister(struct stp_kprobe *k);
-static void stp_uprobe_sync(void);
-
-/* perf probes, in stp_perf.h: a counter on every online CPU. */
-static int stp_perf_register(struct stp_kprobe *k);
-static void stp_perf_unregister(struct stp_kprobe *k);
+/*
+ * process(...) and perf probes: their families (stp_uprobes.h,
+ * stp_perf.h), which the desc has when the script uses them.
+ */
+static const struct stp_family *stp_family_of(const struct stp_probe *p)
+{
+	switch (p->kind) {
+	case STP_UPROBE:
+	case STP_URETPROBE:
+	case STP_PROC_BEGIN:
+	case STP_PROC_END:
+		return stp_desc_p->uprobes;
+	case STP_PERF:
+		return stp_desc_p->perf;
+	default:
+		return NULL;
+	}
+}
 
 /*
  * Probes in loadable modules ("module:symbol"), in stp_modules.h: armed
@@ -785,13 +797,6 @@ static bool stp_is_armed_kind(enum stp_probe_kind kind)
 	       kind == STP_PROC_END || kind == STP_PERF;
 }
 
-/* process(...) probes: stp_uprobes.h arms them. */
-static bool stp_is_uprobe(const struct stp_probe *p)
-{
-	return p->kind == STP_UPROBE || p->kind == STP_URETPROBE ||
-	       p->kind == STP_PROC_BEGIN || p->kind == STP_PROC_END;
-}
-
 /* Register every kernel and timer probe; failures are reported, not fatal. */
 static void stp_register_probes(void)
 {
@@ -799,6 +804,7 @@ static void stp_register_probes(void)
 
 	for (i = 0; i < stp_desc_p->nprobes; i++) {
 		const struct stp_probe *p = &stp_desc_p->probes[i];
+		const struct stp_family *f = stp_family_of(p);
 		struct stp_kprobe *k = &stp_kprobes[i];
 		int rc;
 
@@ -812,12 +818,12 @@ static void stp_register_probes(void)
 			rc = stp_timer_register(k);
 		else if (p->kind == STP_TRACEPOINT)
 			rc = stp_tracepoint_register(p, &k->u.tp);
-		else if (stp_is_uprobe(p))
-			rc = stp_uprobe_register(k);
-		else if (p->kind == STP_PERF)
-			rc = stp_perf_register(k);
-		else
+		else if (f)
+			rc = f->arm(k);
+		else if (p->kind == STP_KPROBE || p->kind == STP_KRETPROBE)
 			rc = stp_kprobe_arm(k);
+		else
+			rc = -EINVAL;	/* a family the desc lacks */
 		if (rc) {
 			stp_emit_err("WARNING: probe %s registration failed: %d\n",
 				     p->pp, rc);
@@ -832,27 +838,26 @@ static void stp_unregister_probes(void)
 {
 	unsigned int i;
 	int missed = 0;
-	bool tracepoints = false, uprobes = false;
+	bool tracepoints = false;
 
 	if (!stp_kprobes)
 		return;
 	stp_modules_disarm();	/* the module probes, and no more come */
 	for (i = 0; i < stp_desc_p->nprobes; i++) {
 		struct stp_kprobe *k = &stp_kprobes[i];
+		const struct stp_family *f;
 
 		if (!k->registered)
-			continue;
+			continue;	/* k->probe is set only if armed */
+		f = stp_family_of(k->probe);
 		if (k->probe->kind == STP_TIMER ||
 		    k->probe->kind == STP_PROFILE) {
 			stp_timer_unregister(k);
 		} else if (k->probe->kind == STP_TRACEPOINT) {
 			stp_tracepoint_unregister(k->probe, k->u.tp);
 			tracepoints = true;
-		} else if (stp_is_uprobe(k->probe)) {
-			stp_uprobe_unregister(k);
-			uprobes = true;
-		} else if (k->probe->kind == STP_PERF) {
-			stp_perf_unregister(k);
+		} else if (f) {
+			f->disarm(k);
 		} else {
 			missed += stp_kprobe_disarm(k);
 		}
@@ -860,8 +865,11 @@ static void stp_unregister_probes(void)
 	}
 	if (tracepoints)
 		stp_tracepoint_sync();	/* no CPU is in a callback */
-	if (uprobes)
-		stp_uprobe_sync();	/* no task is in a handler */
+	/* no task or CPU is in a handler of these any more */
+	if (stp_desc_p->uprobes && stp_desc_p->uprobes->sync)
+		stp_desc_p->uprobes->sync();
+	if (stp_desc_p->perf && stp_desc_p->perf->sync)
+		stp_desc_p->perf->sync();
 	if (missed)
 		stp_emit_err("WARNING: Number of missed return probes: %d\n",
 			     missed);

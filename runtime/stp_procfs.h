@@ -78,7 +78,6 @@ static inline const char *stp_procfs_append(struct stp_context *c,
 	return s;
 }
 
-#ifdef STP_RT_BODY
 /* One file: the probes of one PATH. */
 struct stp_procfs_file {
 	const char *path;		/* under /proc/systemtap/MODNAME */
@@ -336,5 +335,14 @@ static void stp_procfs_remove(void)
 	stp_procfs_nfiles = 0;
 }
 
-#endif /* STP_RT_BODY */
+/* The family the generated desc points at (see struct stp_family). */
+static int stp_procfs_start(const struct stp_module_desc *desc)
+{
+	return stp_procfs_create();
+}
+
+static const struct stp_family stp_procfs_family = {
+	.start = stp_procfs_start,
+	.stop = stp_procfs_remove,
+};
 #endif /* STP_PROCFS_H */

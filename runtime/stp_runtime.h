@@ -50,8 +50,6 @@
 #include "stp_memory.h"
 #include "stp_tracepoint.h"
 #include "stp_modules.h"
-#include "stp_uprobes.h"
-#include "stp_perf.h"
 
 /*
  * Kernel log lines name the module as loaded, not KBUILD_MODNAME: the
@@ -60,8 +58,6 @@
  */
 #define stp_pr_err(fmt, ...) \
 	pr_err("%s: " fmt, THIS_MODULE->name, ##__VA_ARGS__)
-
-#include "stp_procfs.h"	/* uses stp_pr_err() */
 
 STP_API int stp_module_init(const struct stp_module_desc *desc);
 STP_API void stp_module_exit(void);
@@ -202,9 +198,11 @@ STP_API int stp_module_init(const struct stp_module_desc *desc)
 		stp_pr_err("cannot create ctl file: %d\n", rc);
 		goto err_close_transport;
 	}
-	rc = stp_procfs_create();
-	if (rc)
-		goto err_close_transport;
+	if (desc->procfs) {
+		rc = desc->procfs->start(desc);
+		if (rc)
+			goto err_close_transport;
+	}
 	return 0;
 
 err_close_transport:
@@ -220,7 +218,8 @@ err:
 
 STP_API void stp_module_exit(void)
 {
-	stp_procfs_remove();	/* no procfs probe runs after this */
+	if (stp_desc_p->procfs)	/* no procfs probe runs after this */
+		stp_desc_p->procfs->stop();
 	/* staprun may have died without "stop": disarm everything first. */
 	mutex_lock(&stp_ctl_mutex);
 	stp_set_live(0);

@@ -56,7 +56,6 @@
 #include "stp_probes.h"
 #include "stp_tracepoint.h"
 
-#ifdef STP_RT_BODY
 /* One registered uprobe of the table. */
 struct stp_uprobe {
 	struct uprobe_consumer uc;	/* what the kernel calls */
@@ -339,5 +338,10 @@ static void stp_uprobe_sync(void)
 	}
 }
 
-#endif /* STP_RT_BODY */
+/* The family the generated desc points at (see struct stp_family). */
+static const struct stp_family stp_uprobe_family = {
+	.arm = stp_uprobe_register,
+	.disarm = stp_uprobe_unregister,
+	.sync = stp_uprobe_sync,
+};
 #endif /* STP_UPROBES_H */

@@ -1746,6 +1746,32 @@ static bool uses_modules(const struct program *prog)
 	return dwarf_uses_module_addrs(prog->dw);
 }
 
+/*
+ * The probe families whose runtime the module includes only when the
+ * script has such a probe (struct stp_family in stp_context.h): the
+ * header, the desc field and the family it points at.
+ */
+static const struct family {
+	const char *header, *field, *family;
+	enum rprobe_kind kinds[4];
+	int nkinds;
+} families[] = {
+	{ "stp_uprobes.h", "uprobes", "stp_uprobe_family",
+	  { RP_UPROBE, RP_URETPROBE, RP_PROC_BEGIN, RP_PROC_END }, 4 },
+	{ "stp_perf.h", "perf", "stp_perf_family", { RP_PERF }, 1 },
+	{ "stp_procfs.h", "procfs", "stp_procfs_family",
+	  { RP_PROCFS_READ, RP_PROCFS_WRITE }, 2 },
+};
+
+static bool uses_family(const struct program *prog, const struct family *f)
+{
+	for (const struct rprobe *rp = prog->rprobes; rp; rp = rp->next)
+		for (int i = 0; i < f->nkinds; i++)
+			if (rp->kind == f->kinds[i])
+				return true;
+	return false;
+}
+
 void gen_module(const struct session *ss, const struct program *prog,
 		struct strbuf *out)
 {
@@ -1771,6 +1797,9 @@ void gen_module(const struct session *ss, const struct program *prog,
 	if (needs_maps(s))
 		emit(&g, "#include \"stp_map.h\"");
 	emit(&g, "#include \"stp_format.h\"");
+	for (size_t k = 0; k < sizeof(families) / sizeof(*families); k++)
+		if (uses_family(prog, &families[k]))
+			emit(&g, "#include \"%s\"", families[k].header);
 	blank(&g);
 	emit(&g, "/* Count a statement against MAXACTION; leave on error. */");
 	emit(&g, "#define STP_ACTION(loc, label) do { \\");
@@ -1971,6 +2000,10 @@ void gen_module(const struct session *ss, const struct program *prog,
 	emit(&g, "\t.frames_size = sizeof(struct stp_frames),");
 	if (uses_modules(prog))
 		emit(&g, "\t.modules = true,	/* see stp_modules.h */");
+	for (size_t k = 0; k < sizeof(families) / sizeof(*families); k++)
+		if (uses_family(prog, &families[k]))
+			emit(&g, "\t.%s = &%s,", families[k].field,
+			     families[k].family);
 	emit(&g, "};");
 	blank(&g);
 	gen_global_storage(&g, s);

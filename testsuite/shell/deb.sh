@@ -17,9 +17,9 @@ for v in /boot/vmlinuz-6.1.*; do
 done
 
 out=$TESTTMP/deb
+cd "$TESTTMP" || exit 1
 "$TOPDIR/scripts/build-deb" "$out" >build.out 2>&1 ||
 	{ show build build.out; fail "scripts/build-deb exited $?"; }
-cd "$TESTTMP" || exit 1
 stap_deb=$(ls "$out"/stap_*_amd64.deb 2>/dev/null)
 staprun_deb=$(ls "$out"/staprun_*_amd64.deb 2>/dev/null)
 [ -f "$stap_deb" ] && [ -f "$staprun_deb" ] || fail "no stap or staprun .deb in $out"

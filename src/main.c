@@ -41,6 +41,8 @@ static void usage(FILE *out)
 "       stap [options] - [ARGS...]          run the script on standard input\n"
 "       stap [options] -e SCRIPT [ARGS...]  run a script given inline\n"
 "       stap [options] -l|-L POINT          list probe points\n"
+"       stap [options] --dump-functions|--dump-probe-aliases|"
+"--dump-probe-types\n"
 "\n"
 "General options:\n"
 "  -h, --help    this help\n"
@@ -65,6 +67,13 @@ static void usage(FILE *out)
 "  --dump=WHAT   print the state after a pass and stop: ast (the script\n"
 "                and the tapsets it parsed), sema (the resolved program\n"
 "                with every variable's type)\n"
+"  --dump-functions\n"
+"                list the tapset functions with their types and exit\n"
+"                (with -v, those named _* too and their /* tags */)\n"
+"  --dump-probe-aliases\n"
+"                list the tapset probe aliases and exit (-v: _* too)\n"
+"  --dump-probe-types\n"
+"                list the probe point families this stap accepts\n"
 "\n"
 "Building the module:\n"
 "  -r RELEASE    build for kernel RELEASE (default: running kernel,\n"
@@ -248,6 +257,230 @@ static void list_points(const struct session *ss, const struct program *prog)
 			puts(lines[i]);
 }
 
+/*
+ * --dump-functions, --dump-probe-aliases, --dump-probe-types: what the
+ * tapsets and the translator offer, in SystemTap's formats, so that
+ * tools and users written against its lists read ours.
+ */
+enum { DUMP_NONE, DUMP_FUNCTIONS, DUMP_ALIASES, DUMP_TYPES };
+static int dump_list;
+
+/* A listed line and its sort key (SystemTap's order, not the line's). */
+struct dump_line {
+	const char *key, *text;
+	int index;
+};
+
+static int cmp_dump_line(const void *a, const void *b)
+{
+	const struct dump_line *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c ? c : x->index - y->index;
+}
+
+static void print_dump_lines(struct dump_line *lines, int n)
+{
+	qsort(lines, (size_t)n, sizeof(*lines), cmp_dump_line);
+	for (int i = 0; i < n; i++)
+		puts(lines[i].text);
+}
+
+/*
+ * The pragmas in an embedded-C body, as SystemTap prints them after the
+ * signature: in alphabetical order, only the privilege ones without -v.
+ */
+static void add_function_tags(struct strbuf *sb, const char *code,
+			      bool all)
+{
+	static const char *const tags[] = {
+		"guru", "myproc-unprivileged", "pure", "stable",
+		"unmodified-fnargs", "unprivileged",
+	};
+
+	for (size_t i = 0; code && i < sizeof(tags) / sizeof(*tags); i++) {
+		const char *tag = arena_printf("/* %s */", tags[i]);
+
+		if (!strstr(code, tag) ||
+		    (!all && !strstr(tags[i], "unprivileged")))
+			continue;
+		sb_add(sb, " ", 1);
+		sb_add(sb, tag, strlen(tag));
+	}
+}
+
+/*
+ * "name:type (param:type, ...)" for each public tapset function, each
+ * overload on its line. Types are the declared ones ("unknown" where
+ * none is written), as SystemTap, which lists before inferring any.
+ * Sorted on "name:type " with overloads in declaration order, as
+ * SystemTap; names starting with '_' are internal, shown with -v.
+ */
+static void dump_functions(const struct session *ss, const struct script *s)
+{
+	int n = 0;
+
+	for (struct function *f = s->funcs; f; f = f->next)
+		n++;
+	struct dump_line *lines = arena_alloc(sizeof(*lines) * (size_t)(n + 1));
+
+	n = 0;
+	for (struct function *f = s->funcs; f; f = f->next) {
+		if (!f->from_tapset || f->priv ||
+		    (f->name[0] == '_' && !ss->verbose))
+			continue;
+		const char *key = arena_printf("%s:%s ", f->name,
+					       type_name(f->ret));
+		struct strbuf sb = { 0 };
+
+		sb_add(&sb, key, strlen(key));
+		sb_add(&sb, "(", 1);
+		for (struct symbol *p = f->params; p; p = p->next) {
+			const char *param = arena_printf("%s%s:%s",
+							 p == f->params ? "" :
+							 ", ", p->name,
+							 type_name(p->ty));
+
+			sb_add(&sb, param, strlen(param));
+		}
+		sb_add(&sb, ")", 1);
+		add_function_tags(&sb, f->embedded, ss->verbose > 0);
+		sb_add(&sb, "", 1);
+		lines[n++] = (struct dump_line){ key, sb.buf, f->index };
+	}
+	print_dump_lines(lines, n);
+}
+
+/* A probe point as text, with its '?' or '!'. */
+static const char *point_text(const struct probe_point *pp)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		diag_fatal("out of memory");
+	ast_print_point(f, pp);
+	fclose(f);
+	const char *text = arena_strdup(buf);
+
+	free(buf);
+	return text;
+}
+
+/* "NAME = POINT, POINT" ("+=" for an epilogue alias), sorted by line. */
+static void dump_aliases(const struct session *ss, const struct script *s)
+{
+	int n = 0;
+
+	for (struct probe *pr = s->probes; pr; pr = pr->next)
+		n++;
+	struct dump_line *lines = arena_alloc(sizeof(*lines) * (size_t)(n + 1));
+
+	n = 0;
+	for (struct probe *pr = s->probes; pr; pr = pr->next) {
+		if (!pr->alias || !pr->from_tapset)
+			continue;
+		const char *name = point_text(pr->alias_name);
+
+		if (name[0] == '_' && !ss->verbose)
+			continue;
+		const char *text = arena_printf("%s %s ", name,
+						pr->epilogue ? "+=" : "=");
+
+		for (struct probe_point *pp = pr->points; pp; pp = pp->next)
+			text = arena_printf("%s%s%s", text, point_text(pp),
+					    pp->next ? ", " : "");
+		lines[n++] = (struct dump_line){ text, text, pr->index };
+	}
+	print_dump_lines(lines, n);
+}
+
+/*
+ * The probe point families resolve_point (sema.c) accepts, written as
+ * SystemTap lists them: each argument as "(number)" or "(string)".
+ * Aliases are not here: --dump-probe-aliases lists those.
+ */
+static const char *const probe_types[] = {
+	"begin", "begin(number)", "end", "end(number)", "error",
+	"error(number)", "never",
+	"timer.hz(number)", "timer.jiffies(number)",
+	"timer.jiffies(number).randomize(number)", "timer.ms(number)",
+	"timer.ms(number).randomize(number)", "timer.msec(number)",
+	"timer.msec(number).randomize(number)", "timer.ns(number)",
+	"timer.ns(number).randomize(number)", "timer.nsec(number)",
+	"timer.nsec(number).randomize(number)", "timer.profile",
+	"timer.s(number)", "timer.s(number).randomize(number)",
+	"timer.sec(number)", "timer.sec(number).randomize(number)",
+	"timer.us(number)", "timer.us(number).randomize(number)",
+	"timer.usec(number)", "timer.usec(number).randomize(number)",
+	"kernel.function(string)", "kernel.function(string).call",
+	"kernel.function(string).return",
+	"kernel.function(string).return.maxactive(number)",
+	"kernel.statement(number)", "kernel.statement(number).absolute",
+	"kernel.statement(string)", "kernel.trace(string)",
+	"module(string).function(string)",
+	"module(string).function(string).call",
+	"module(string).function(string).return",
+	"module(string).function(string).return.maxactive(number)",
+	"module(string).statement(string)",
+	"kprobe.function(string)", "kprobe.function(string).call",
+	"kprobe.function(string).return",
+	"kprobe.function(string).return.maxactive(number)",
+	"kprobe.module(string).function(string)",
+	"kprobe.module(string).function(string).return",
+	"kprobe.module(string).function(string).return.maxactive(number)",
+	"process.begin", "process.end", "process(string).begin",
+	"process(string).end", "process(string).function(string)",
+	"process(string).function(string).return",
+	"procfs.read", "procfs.write", "procfs(string).read",
+	"procfs(string).write",
+	"perf.type(number).config(number)",
+	"perf.type(number).config(number).sample(number)",
+};
+
+/*
+ * SystemTap's order: component by component, on the name and then no
+ * argument before (number) before (string), a point before those that
+ * extend it ("process.end" < "process(number).begin").
+ */
+static int cmp_probe_type(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+
+	for (;;) {
+		size_t nx = strcspn(x, ".("), ny = strcspn(y, ".(");
+		int c = strncmp(x, y, nx < ny ? nx : ny);
+
+		if (c || nx != ny)
+			return c ? c : nx < ny ? -1 : 1;
+		x += nx, y += ny;
+		int kx = *x != '(' ? 0 : x[1] == 'n' ? 1 : 2;
+		int ky = *y != '(' ? 0 : y[1] == 'n' ? 1 : 2;
+
+		if (kx != ky)
+			return kx - ky;
+		if (kx) {
+			x = strchr(x, ')') + 1;
+			y = strchr(y, ')') + 1;
+		}
+		if (!*x || !*y)
+			return !*x - !*y ? (*x ? 1 : -1) : 0;
+		x++, y++;	/* the '.' */
+	}
+}
+
+static void dump_probe_types(void)
+{
+	size_t n = sizeof(probe_types) / sizeof(*probe_types);
+	const char **types = arena_alloc(sizeof(*types) * n);
+
+	memcpy(types, probe_types, sizeof(*types) * n);
+	qsort(types, n, sizeof(*types), cmp_probe_type);
+	for (size_t i = 0; i < n; i++)
+		puts(types[i]);
+}
+
 /* The whole of standard input, for "stap -". */
 static const char *read_stdin(void)
 {
@@ -269,7 +502,8 @@ static bool clean_cache;	/* --clean-cache */
 static void parse_options(struct session *ss, int argc, char **argv)
 {
 	enum { OPT_VM = 256, OPT_DUMP, OPT_DISABLE_CACHE, OPT_CLEAN_CACHE,
-	       OPT_SYSROOT };
+	       OPT_SYSROOT, OPT_DUMP_FUNCTIONS, OPT_DUMP_ALIASES,
+	       OPT_DUMP_TYPES };
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -278,6 +512,9 @@ static void parse_options(struct session *ss, int argc, char **argv)
 		{ "disable-cache", no_argument, NULL, OPT_DISABLE_CACHE },
 		{ "clean-cache", no_argument, NULL, OPT_CLEAN_CACHE },
 		{ "sysroot", required_argument, NULL, OPT_SYSROOT },
+		{ "dump-functions", no_argument, NULL, OPT_DUMP_FUNCTIONS },
+		{ "dump-probe-aliases", no_argument, NULL, OPT_DUMP_ALIASES },
+		{ "dump-probe-types", no_argument, NULL, OPT_DUMP_TYPES },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -403,6 +640,16 @@ static void parse_options(struct session *ss, int argc, char **argv)
 			for (size_t n = strlen(optarg); n > 1 &&
 			     optarg[n - 1] == '/'; n--)
 				((char *)ss->sysroot)[n - 1] = '\0';
+			break;
+		case OPT_DUMP_FUNCTIONS:
+		case OPT_DUMP_ALIASES:
+		case OPT_DUMP_TYPES:
+			/* the tapsets alone: an empty script, parsed only */
+			dump_list = c == OPT_DUMP_FUNCTIONS ? DUMP_FUNCTIONS :
+				    c == OPT_DUMP_ALIASES ? DUMP_ALIASES :
+				    DUMP_TYPES;
+			ss->script_text = "";
+			ss->last_pass = 1;
 			break;
 		case OPT_DUMP:
 			if (strcmp(optarg, "ast") && strcmp(optarg, "sema"))
@@ -683,6 +930,10 @@ int main(int argc, char **argv)
 
 	find_dirs(&ss);
 	parse_options(&ss, argc, argv);
+	if (dump_list == DUMP_TYPES) {
+		dump_probe_types();
+		return 0;
+	}
 
 	timer_start(&t);
 	if (pass1(&ss, &s)) {
@@ -692,6 +943,13 @@ int main(int argc, char **argv)
 	if (ss.verbose)
 		fprintf(stderr, "Pass 1: parsed user script and %d library "
 			"scripts in %s\n", s.nfiles, timer_text(&t));
+	if (dump_list == DUMP_FUNCTIONS || dump_list == DUMP_ALIASES) {
+		if (dump_list == DUMP_FUNCTIONS)
+			dump_functions(&ss, &s);
+		else
+			dump_aliases(&ss, &s);
+		return 0;
+	}
 	if (ss.dump && !strcmp(ss.dump, "ast")) {
 		ast_print(stdout, &s, true);	/* with the library */
 		return 0;

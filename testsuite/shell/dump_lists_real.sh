@@ -22,6 +22,8 @@ while read -r t; do
 		-e 's/^timer\.([a-z]+)\(number\)/timer.\1(100)/' \
 		-e 's/randomize\(number\)/randomize(10)/' \
 		-e 's/maxactive\(number\)/maxactive(4)/' \
+		-e 's/umask\(number\)/umask(0600)/' \
+		-e 's/maxsize\(number\)/maxsize(8192)/' \
 		-e "s/kernel\.statement\(number\)/kernel.statement($addr)/" \
 		-e 's/kernel\.statement\(string\)/kernel.statement("vfs_read@fs\/read_write.c:*")/' \
 		-e 's/kernel\.trace\(string\)/kernel.trace("sched_switch")/' \

@@ -1407,6 +1407,34 @@ static int recipe_from_template(const struct session *ss, const char *kdir,
 	return load_recipe(&r, rdir) ? 0 : -1;
 }
 
+static pid_t prefetch_pid;	/* build_prefetch()'s child, or 0 */
+
+void build_prefetch(const struct session *ss)
+{
+	const char *kdir = arena_printf("/lib/modules/%s/build", ss->release);
+
+	if (!ss->cache_dir || env_on("STAP_KBUILD") ||
+	    !is_file(arena_printf("%s/Makefile", kdir)))
+		return;
+	const char *rdir = recipe_dir(ss, kdir);
+
+	if (access(rdir, F_OK) == 0)
+		return;
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		const char *dir = build_tmpdir();
+
+		recipe_from_template(ss, kdir, dir, rdir);
+		build_rmtree(dir);
+		_exit(0);
+	}
+	if (pid > 0)
+		prefetch_pid = pid;
+}
+
 /*
  * Build dir/name.ko: replay the release's recipe when there is one,
  * else make one from a template module and replay it, else (or when a
@@ -1418,6 +1446,12 @@ static int compile(const struct session *ss, const char *kdir,
 	const char *rdir = ss->cache_dir && !env_on("STAP_KBUILD") ?
 			   recipe_dir(ss, kdir) : NULL;
 	struct recipe r;
+
+	if (prefetch_pid > 0) {		/* its recipe first */
+		while (waitpid(prefetch_pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		prefetch_pid = 0;
+	}
 	bool have = rdir && load_recipe(&r, rdir);
 
 	if (rdir && !have && access(rdir, F_OK) != 0 &&

@@ -28,6 +28,13 @@ const char *build_module(const struct session *ss, const char *dir,
 			 const char *name, const char *ctext,
 			 const char **cached);
 
+/*
+ * The first build for a release has no recipe yet: start making it (a
+ * kbuild of an empty module, in a child) while passes 1-3 run; pass 4
+ * waits for it. Nothing when the recipe is there or cannot be made.
+ */
+void build_prefetch(const struct session *ss);
+
 /* /lib/modules/REL/build, checked; NULL after an error message. */
 const char *build_kernel_dir(const char *release);
 

@@ -941,6 +941,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	if (ss.last_pass >= 4 && !ss.listing && !ss.dump)
+		build_prefetch(&ss);
 	timer_start(&t);
 	if (pass1(&ss, &s)) {
 		fprintf(stderr, "Pass 1: parse failed.  [man error::pass1]\n");

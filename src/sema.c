@@ -1041,16 +1041,20 @@ static bool alias_matches(const struct pp_comp *user, const struct pp_comp *al,
 	return !al;
 }
 
-/* The point ap with the components rest after its own. */
-static struct probe_point *with_suffix(const struct probe_point *ap,
-				       struct pp_comp *rest)
+/*
+ * A copy of the point pp with its components up to (not including) end,
+ * then the components rest.
+ */
+static struct probe_point *point_with(const struct probe_point *pp,
+				      const struct pp_comp *end,
+				      struct pp_comp *rest)
 {
 	struct probe_point *np = NEW(struct probe_point);
 	struct pp_comp **tail = &np->comps;
 
-	*np = *ap;
+	*np = *pp;
 	np->next = NULL;
-	for (const struct pp_comp *c = ap->comps; c; c = c->next) {
+	for (const struct pp_comp *c = pp->comps; c != end; c = c->next) {
 		struct pp_comp *d = NEW(struct pp_comp);
 
 		*d = *c;
@@ -1116,8 +1120,8 @@ static int expand_aliases_as(struct sema *se, struct probe *pr,
 		}
 		q->body = blk;
 		for (struct probe_point *ap = a->points; ap; ap = ap->next)
-			resolve_point(se, q, rest ? with_suffix(ap, rest) : ap,
-				      depth + 1);
+			resolve_point(se, q, rest ? point_with(ap, NULL, rest) :
+				      ap, depth + 1);
 		n++;
 	}
 	return n;
@@ -1158,18 +1162,7 @@ static bool take_maxactive(struct sema *se, struct probe *pr,
 			   "'.return'");
 		return true;
 	}
-	struct probe_point *np = NEW(struct probe_point);
-	struct pp_comp **tail = &np->comps;
-
-	*np = *pp;
-	for (struct pp_comp *k = pp->comps; k != c; k = k->next) {
-		struct pp_comp *d = NEW(struct pp_comp);
-
-		*d = *k;
-		d->next = NULL;
-		*tail = d;
-		tail = &d->next;
-	}
+	struct probe_point *np = point_with(pp, c, NULL);
 	int64_t saved = se->maxactive;
 	int nkret = se->nkret, errors = se->errors;
 

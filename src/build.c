@@ -1042,6 +1042,17 @@ static int run_compile(const struct session *ss, const struct recipe *r,
 	return 0;
 }
 
+/* The recipe's (last) step of this kind, or NULL. */
+static const struct step *find_step(const struct recipe *r, const char *kind)
+{
+	const struct step *found = NULL;
+
+	for (int i = 0; i < r->nsteps; i++)
+		if (!strcmp(r->steps[i].kind, kind))
+			found = &r->steps[i];
+	return found;
+}
+
 /*
  * The linker and its options as kbuild runs it for ld -r of a module's
  * parts: the recipe's final link up to its --build-id.
@@ -1170,11 +1181,8 @@ static int split_build(const struct session *ss, const struct recipe *r,
 static bool modcc_like_cc(const struct recipe *r, const struct step *m,
 			  struct step *out)
 {
-	const struct step *c = NULL;
+	const struct step *c = find_step(r, "cc");
 
-	for (int i = 0; i < r->nsteps; i++)
-		if (!strcmp(r->steps[i].kind, "cc"))
-			c = &r->steps[i];
 	if (!c || !c->pch || !m->pch)
 		return false;
 	*out = *c;
@@ -1327,30 +1335,23 @@ static void recipe_capture(const struct session *ss, const char *kdir,
 	pid_t kids[2];
 	int nkids = 0;
 	const char *log = arena_printf("%s/fast.log", dir);
+	const struct step *st = find_step(&r, "cc");
 
-	for (int i = 0; i < r.nsteps; i++) {
-		const struct step *st = &r.steps[i];
+	for (int job = 0; st && st->pch && job < 2; job++) {
 		struct subst x = { .dir = dir, .name = name };
-		pid_t pid;
+		pid_t pid = fork();
 
-		if (strcmp(st->kind, "cc") || !st->pch)
+		if (pid < 0)
 			continue;
-		for (int job = 0; job < 2; job++) {
-			if ((pid = fork()) < 0)
-				continue;
-			if (pid == 0) {
-				if (job == 0)
-					step_header(ss, &r, st,
-						    expand(step_src(st), &x),
-						    kdir, log, true);
-				else if (!env_off("STAP_RT_SPLIT"))
-					core_object(ss, &r, st, kdir, log,
-						    false);
-				_exit(0);
-			}
-			kids[nkids++] = pid;
+		if (pid == 0) {
+			if (job == 0)
+				step_header(ss, &r, st, expand(step_src(st), &x),
+					    kdir, log, true);
+			else if (!env_off("STAP_RT_SPLIT"))
+				core_object(ss, &r, st, kdir, log, false);
+			_exit(0);
 		}
-		break;
+		kids[nkids++] = pid;
 	}
 	while (nkids > 0)
 		if (waitpid(kids[nkids - 1], NULL, 0) >= 0 || errno != EINTR)
@@ -1385,7 +1386,8 @@ static void clean_build_dir(const char *dir, const char *name)
  * No recipe yet: make one from a module with nothing in it, in
  * dir/template, which kbuild builds in much less time than a real one
  * (the recipe does not depend on the C). Its precompiled header and the
- * runtime core are made before this returns. 0 when rdir holds a recipe.
+ * runtime core are made before this returns. 0 when kbuild built it
+ * (the caller loads the recipe, which a concurrent run may have made).
  */
 static int recipe_from_template(const struct session *ss, const char *kdir,
 				const char *dir, const char *rdir)
@@ -1404,7 +1406,7 @@ static int recipe_from_template(const struct session *ss, const char *kdir,
 		return -1;
 	if (!load_recipe(&r, rdir))
 		recipe_capture(ss, kdir, t, name, rdir);
-	return load_recipe(&r, rdir) ? 0 : -1;
+	return 0;
 }
 
 static pid_t prefetch_pid;	/* build_prefetch()'s child, or 0 */

@@ -118,37 +118,32 @@ static bool stp_started;			/* "start" was done */
 static bool stp_disarmed;			/* probes were unregistered */
 STP_API_DEF atomic_t stp_globals_lock;		/* 1 while a handler has the globals */
 
-/*
- * 1 while kernel and timer probes may run: the session is running and
- * exit() was not called. One word for every hit to test; whatever ends
- * the running state clears it first (stp_request_exit(), stp_fail_session(),
- * "stop", unload).
- */
-static int stp_live;
 #ifndef STP_RT_SPLIT
 static
 #endif
 DEFINE_PER_CPU(struct stp_context *, stp_cpu_context);
 
 /*
- * What exit() does: ask staprun (which polls ctl) to stop the session.
- * From now on no new kernel or timer probe hit runs.
- */
-/*
- * stp_live and its copy in every context's gate (dead), which is what
- * a hit tests. Contexts exist from module init to exit.
+ * Kernel and timer probes may run (live) while the session is running
+ * and exit() was not called: every context's gate says so (dead), which
+ * is what a hit tests. Whatever ends the running state clears it first
+ * (stp_request_exit(), stp_fail_session(), "stop", unload). Contexts
+ * exist from module init to exit.
  */
 static void stp_set_live(int live)
 {
 	unsigned int cpu;
 
-	WRITE_ONCE(stp_live, live);
 	if (!stp_contexts)
 		return;
 	for_each_possible_cpu(cpu)
 		WRITE_ONCE(stp_contexts[cpu].dead, !live);
 }
 
+/*
+ * What exit() does: ask staprun (which polls ctl) to stop the session.
+ * From now on no new kernel or timer probe hit runs.
+ */
 STP_API void stp_request_exit(void)
 {
 	atomic_set(&stp_exit_requested, 1);
@@ -545,7 +540,7 @@ static void stp_timer_hit(const struct stp_probe *p, struct pt_regs *regs)
 /* Should a timer re-arm itself? Not once the session is ending. */
 static bool stp_timers_live(void)
 {
-	return READ_ONCE(stp_live);
+	return !READ_ONCE(this_cpu_read(stp_cpu_context)->dead);
 }
 
 /* period +- spread, uniformly (spread < period, checked by stap). */

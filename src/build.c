@@ -732,8 +732,11 @@ static bool is_file(const char *path)
  */
 static const char *recipe_dir(const struct session *ss, const char *kdir)
 {
+	static const char *known;	/* one session a process: hash once */
 	struct hash h = { 14695981039346656037ull, 0x6c62272e07bb0142ull };
 
+	if (known)
+		return known;
 	hash_str(&h, "stap recipe v4");
 	hash_str(&h, ss->release);
 	/* not the runtime's directory (@RT@) nor the -D options (@DEFS@) */
@@ -741,9 +744,10 @@ static const char *recipe_dir(const struct session *ss, const char *kdir)
 	hash_file(&h, arena_printf("%s/Makefile", kdir));
 	hash_file(&h, arena_printf("%s/.config", kdir));
 	hash_file(&h, arena_printf("%s/Module.symvers", kdir));
-	return arena_printf("%s/%s/recipe-%016llx%016llx", ss->cache_dir,
-			    ss->release, (unsigned long long)h.a,
-			    (unsigned long long)h.b);
+	known = arena_printf("%s/%s/recipe-%016llx%016llx", ss->cache_dir,
+			     ss->release, (unsigned long long)h.a,
+			     (unsigned long long)h.b);
+	return known;
 }
 
 static void put_recipe(struct strbuf *sb, const struct recipe *r)
